@@ -1,0 +1,11 @@
+//! Plan input for digonce: GeoJSON ingestion and validation, coordinate systems and the
+//! spatial analysis that finds dig-once opportunities.
+//!
+//! Data flows `ingest` (bytes to a validated [`plan::Plan`] or every [`problem::Problem`])
+//! then `analysis` (corridors, trenches, street cuts, moratoria, compound clusters).
+//! Nothing here knows about HTTP or storage.
+
+pub mod crs;
+pub mod ingest;
+pub mod plan;
+pub mod problem;

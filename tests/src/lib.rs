@@ -1,0 +1,1 @@
+//! Shared helpers for digonce's end-to-end scenario tests.
