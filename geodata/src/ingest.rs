@@ -1,6 +1,22 @@
 //! GeoJSON ingestion: from an upload's bytes to a validated [`Plan`] or every problem.
+//!
+//! The upload is read as a stream: the top-level object is visited member by member and
+//! `features` one feature at a time. Each feature's JSON is parsed, checked and turned into
+//! the compact typed model right away, then dropped, so a large plan never sits in memory
+//! as a JSON tree. Every problem is collected; nothing stops at the first one except JSON
+//! that cannot be read any further.
+//!
+//! The format itself is described for planners in `docs/input-format.md`.
 
-use std::io::Read;
+mod document;
+mod feature;
+mod geometry;
+mod pointer;
+mod reader;
+mod rings;
+mod settings;
+
+use std::io::{BufReader, Read};
 
 use crate::crs::InputCrs;
 use crate::plan::Plan;
@@ -30,9 +46,18 @@ pub enum IngestError {
 
 /// Reads and validates a plan from any reader, streaming the features.
 ///
+/// Positions are converted from `options.crs` to WGS84, polygon rings are rewound to
+/// RFC 7946 (exterior counter-clockwise, holes clockwise) and every geometry is projected
+/// into a [`LocalFrame`](crate::crs::LocalFrame) centred on the plan's bounding box.
+///
 /// # Errors
-/// [`IngestError::Invalid`] with every problem found; [`IngestError::Read`] on I/O failure.
+/// [`IngestError::Invalid`] with every problem found (in document order, reference checks
+/// last); [`IngestError::Read`] on I/O failure of `reader`.
+///
+/// # Complexity
+/// Linear in the size of the upload, except polygon validity which is `O(n log n)` in
+/// the number of ring vertices. Memory holds one feature's JSON at a time plus the typed
+/// plan (two `f64` pairs per position).
 pub fn ingest<R: Read>(reader: R, options: &IngestOptions) -> Result<Plan, IngestError> {
-    let _ = (reader, options);
-    todo!("issue 2 helper: implement streaming ingestion and validation")
+    document::read(BufReader::new(reader), *options)
 }

@@ -61,9 +61,45 @@ pub enum ProblemCode {
     UnknownReference,
     /// A coordinate system the service does not know.
     UnknownCrs,
+    /// A polygon hole that is not inside its exterior ring.
+    HoleOutsideExterior,
+    /// Properties that exclude each other are both given (`utility` and `trade`,
+    /// `duration_days` and `productivity_m_per_day`), or one does not fit the geometry.
+    ConflictingProperties,
 }
 
 impl ProblemCode {
+    /// Every code, in declaration order (for documentation and exhaustive tests).
+    pub const ALL: [ProblemCode; 27] = [
+        ProblemCode::MalformedJson,
+        ProblemCode::NotFeatureCollection,
+        ProblemCode::WrongType,
+        ProblemCode::MissingProperty,
+        ProblemCode::UnknownProperty,
+        ProblemCode::DuplicateId,
+        ProblemCode::UnknownKind,
+        ProblemCode::UnknownUtility,
+        ProblemCode::UnknownTrade,
+        ProblemCode::UnknownClass,
+        ProblemCode::UnknownPressure,
+        ProblemCode::UnknownValue,
+        ProblemCode::OutOfRange,
+        ProblemCode::WrongGeometryType,
+        ProblemCode::EmptyGeometry,
+        ProblemCode::CoordinateOutOfRange,
+        ProblemCode::NonFiniteCoordinate,
+        ProblemCode::UnclosedRing,
+        ProblemCode::DegenerateRing,
+        ProblemCode::SelfIntersection,
+        ProblemCode::ZeroLengthLine,
+        ProblemCode::InvalidDate,
+        ProblemCode::DeadlineBeforeEarliest,
+        ProblemCode::UnknownReference,
+        ProblemCode::UnknownCrs,
+        ProblemCode::HoleOutsideExterior,
+        ProblemCode::ConflictingProperties,
+    ];
+
     /// The snake-case code as written in reports.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -93,6 +129,8 @@ impl ProblemCode {
             ProblemCode::DeadlineBeforeEarliest => "deadline_before_earliest",
             ProblemCode::UnknownReference => "unknown_reference",
             ProblemCode::UnknownCrs => "unknown_crs",
+            ProblemCode::HoleOutsideExterior => "hole_outside_exterior",
+            ProblemCode::ConflictingProperties => "conflicting_properties",
         }
     }
 }
