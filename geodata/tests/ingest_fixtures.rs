@@ -1,0 +1,371 @@
+//! Every problem code has a failing fixture, and every valid fixture and example ingests.
+//!
+//! Fixtures live in `tests/fixtures/invalid/<code>[--variant].geojson`; each is a small
+//! valid plan with exactly one thing broken. The table below says which problem must be
+//! reported for which feature at which JSON pointer.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use geo::{CoordsIter, Euclidean, Length};
+use geodata::ingest::{IngestError, IngestOptions, ingest};
+use geodata::plan::{Discipline, Duration, Plan, Utility};
+use geodata::problem::{Problem, ProblemCode};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn ingest_file(path: &Path) -> Result<Plan, IngestError> {
+    let file = File::open(path).expect("fixture exists");
+    ingest(file, &IngestOptions::default())
+}
+
+fn problems_of(path: &Path) -> Vec<Problem> {
+    match ingest_file(path) {
+        Ok(_) => panic!("{} should be invalid", path.display()),
+        Err(IngestError::Invalid(report)) => report.problems,
+        Err(other) => panic!("{}: unexpected error {other}", path.display()),
+    }
+}
+
+/// (fixture stem, expected code, expected feature id, expected pointer)
+const EXPECTED: &[(&str, ProblemCode, Option<&str>, &str)] = &[
+    (
+        "malformed_json",
+        ProblemCode::MalformedJson,
+        None,
+        "/features/1",
+    ),
+    (
+        "not_feature_collection",
+        ProblemCode::NotFeatureCollection,
+        None,
+        "/type",
+    ),
+    (
+        "wrong_type",
+        ProblemCode::WrongType,
+        Some("w1"),
+        "/features/1/properties/diameter_mm",
+    ),
+    (
+        "missing_property",
+        ProblemCode::MissingProperty,
+        Some("w1"),
+        "/features/1/properties/owner",
+    ),
+    (
+        "missing_property--plan",
+        ProblemCode::MissingProperty,
+        None,
+        "/plan",
+    ),
+    (
+        "unknown_property",
+        ProblemCode::UnknownProperty,
+        Some("w1"),
+        "/features/1/properties/diamter_mm",
+    ),
+    (
+        "duplicate_id",
+        ProblemCode::DuplicateId,
+        Some("w1"),
+        "/features/2/properties/id",
+    ),
+    (
+        "unknown_kind",
+        ProblemCode::UnknownKind,
+        Some("w1"),
+        "/features/1/properties/kind",
+    ),
+    (
+        "unknown_utility",
+        ProblemCode::UnknownUtility,
+        Some("w1"),
+        "/features/1/properties/utility",
+    ),
+    (
+        "unknown_trade",
+        ProblemCode::UnknownTrade,
+        Some("w1"),
+        "/features/1/properties/trade",
+    ),
+    (
+        "unknown_class",
+        ProblemCode::UnknownClass,
+        Some("c1"),
+        "/features/0/properties/class",
+    ),
+    (
+        "unknown_pressure",
+        ProblemCode::UnknownPressure,
+        Some("w1"),
+        "/features/1/properties/pressure",
+    ),
+    (
+        "unknown_value",
+        ProblemCode::UnknownValue,
+        Some("w1"),
+        "/features/1/properties/action",
+    ),
+    (
+        "out_of_range",
+        ProblemCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/buildings",
+    ),
+    (
+        "out_of_range--plan",
+        ProblemCode::OutOfRange,
+        None,
+        "/plan/default_crews",
+    ),
+    (
+        "wrong_geometry_type",
+        ProblemCode::WrongGeometryType,
+        Some("c1"),
+        "/features/0/geometry/type",
+    ),
+    (
+        "empty_geometry",
+        ProblemCode::EmptyGeometry,
+        Some("w1"),
+        "/features/1/geometry/coordinates",
+    ),
+    (
+        "empty_geometry--null",
+        ProblemCode::EmptyGeometry,
+        Some("w1"),
+        "/features/1/geometry",
+    ),
+    (
+        "coordinate_out_of_range",
+        ProblemCode::CoordinateOutOfRange,
+        Some("w1"),
+        "/features/1/geometry/coordinates/1",
+    ),
+    (
+        "non_finite_coordinate",
+        ProblemCode::NonFiniteCoordinate,
+        None,
+        "/features/1",
+    ),
+    (
+        "unclosed_ring",
+        ProblemCode::UnclosedRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
+        "degenerate_ring",
+        ProblemCode::DegenerateRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
+        "self_intersection",
+        ProblemCode::SelfIntersection,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
+        "hole_outside_exterior",
+        ProblemCode::HoleOutsideExterior,
+        Some("c1"),
+        "/features/0/geometry/coordinates/1",
+    ),
+    (
+        "zero_length_line",
+        ProblemCode::ZeroLengthLine,
+        Some("w1"),
+        "/features/1/geometry/coordinates",
+    ),
+    (
+        "invalid_date",
+        ProblemCode::InvalidDate,
+        Some("c1"),
+        "/features/0/properties/finish_by",
+    ),
+    (
+        "deadline_before_earliest",
+        ProblemCode::DeadlineBeforeEarliest,
+        Some("w1"),
+        "/features/1/properties/deadline",
+    ),
+    (
+        "unknown_reference",
+        ProblemCode::UnknownReference,
+        Some("w1"),
+        "/features/1/properties/compound",
+    ),
+    (
+        "conflicting_properties",
+        ProblemCode::ConflictingProperties,
+        Some("w1"),
+        "/features/1/properties/productivity_m_per_day",
+    ),
+];
+
+#[test]
+fn every_invalid_fixture_reports_its_code_feature_and_pointer_and_nothing_else() {
+    for &(stem, code, feature_id, pointer) in EXPECTED {
+        let path = fixtures().join(format!("invalid/{stem}.geojson"));
+        let problems = problems_of(&path);
+        assert_eq!(
+            problems.len(),
+            1,
+            "{stem}: expected one problem, got {problems:#?}"
+        );
+        let p = &problems[0];
+        assert_eq!(p.code, code, "{stem}: {p}");
+        assert_eq!(p.feature_id.as_deref(), feature_id, "{stem}: {p}");
+        assert_eq!(p.pointer, pointer, "{stem}: {p}");
+        assert!(
+            p.message.ends_with('.') && p.message.len() > 20,
+            "{stem}: {p}"
+        );
+    }
+}
+
+#[test]
+fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
+    for code in ProblemCode::ALL {
+        // Unknown coordinate systems are rejected before ingestion, by the caller.
+        if code == ProblemCode::UnknownCrs {
+            continue;
+        }
+        assert!(
+            EXPECTED.iter().any(|e| e.1 == code),
+            "no fixture for {code}"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_file_is_checked() {
+    let dir = fixtures().join("invalid");
+    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
+        let name = entry.expect("entry").file_name();
+        let name = name.to_string_lossy();
+        let stem = name.trim_end_matches(".geojson");
+        assert!(
+            EXPECTED.iter().any(|e| e.0 == stem),
+            "{name} is not in the table"
+        );
+    }
+}
+
+#[test]
+fn malformed_json_names_its_line_and_column() {
+    let problems = problems_of(&fixtures().join("invalid/malformed_json.geojson"));
+    assert!(
+        problems[0].message.contains("line 55 column"),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[test]
+fn valid_fixtures_and_examples_ingest() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for dir in [fixtures().join("valid"), examples] {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            paths.push(entry.expect("entry").path());
+        }
+    }
+    assert!(paths.len() >= 3);
+    for path in paths {
+        if let Err(e) = ingest_file(&path) {
+            panic!("{} should be valid: {e:#?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_two_utilities_example_becomes_the_expected_typed_plan() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let plan = ingest_file(&examples.join("two-utilities-one-street.geojson")).expect("valid");
+    assert_eq!(
+        (plan.compounds.len(), plan.works.len(), plan.streets.len()),
+        (1, 4, 1)
+    );
+    let water = plan.work("w-water-fuxing").expect("water work");
+    assert_eq!(water.discipline, Discipline::Utility(Utility::Water));
+    assert_eq!(water.duration, Duration::MetresPerDay(30.0));
+    let gas = plan.work("w-gas-fuxing").expect("gas work");
+    assert_eq!(gas.pressure, Some(geodata::plan::GasPressure::MediumB));
+    assert_eq!(plan.settings.crews.get("water"), Some(&2));
+    assert_eq!(plan.settings.district_limits.get("Xicheng"), Some(&2));
+    assert_eq!(plan.settings.calendars.holidays.len(), 2);
+    // The local frame sits on the plan: every local coordinate is within a kilometre.
+    for w in &plan.works {
+        assert!(
+            w.shape
+                .local
+                .coords_iter()
+                .all(|c| c.x.abs() < 1000.0 && c.y.abs() < 1000.0)
+        );
+    }
+    // 0.01 degrees of longitude at 39.91 N is about 857 m in the local frame.
+    let geo::Geometry::LineString(street) = &plan.streets[0].shape.local else {
+        panic!("street is a line")
+    };
+    let len = Euclidean.length(street);
+    assert!((len - 857.0).abs() < 10.0, "street length {len}");
+}
+
+#[test]
+fn a_plan_with_many_problems_reports_all_of_them_in_document_order() {
+    let doc = r#"{"type":"FeatureCollection","plan":{"name":"x","start":"2026-01-01"},"features":[
+      {"type":"Feature","properties":{"kind":"work","id":"a","utility":"gaz","owner":"o","action":"new","duration_days":0},
+       "geometry":{"type":"LineString","coordinates":[[0,0],[0,91]]}},
+      {"type":"Feature","properties":{"kind":"street","id":"a","name":7},
+       "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}}
+    ]}"#;
+    let Err(IngestError::Invalid(report)) = ingest(doc.as_bytes(), &IngestOptions::default())
+    else {
+        panic!("invalid plan accepted")
+    };
+    let got: Vec<(ProblemCode, Option<usize>, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.code, p.feature_index, p.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                ProblemCode::UnknownUtility,
+                Some(0),
+                "/features/0/properties/utility"
+            ),
+            (
+                ProblemCode::OutOfRange,
+                Some(0),
+                "/features/0/properties/duration_days"
+            ),
+            (
+                ProblemCode::CoordinateOutOfRange,
+                Some(0),
+                "/features/0/geometry/coordinates/1"
+            ),
+            (
+                ProblemCode::WrongType,
+                Some(1),
+                "/features/1/properties/name"
+            ),
+            (
+                ProblemCode::UnclosedRing,
+                Some(1),
+                "/features/1/geometry/coordinates/0"
+            ),
+            (
+                ProblemCode::DuplicateId,
+                Some(1),
+                "/features/1/properties/id"
+            ),
+        ]
+    );
+}
