@@ -6,6 +6,7 @@
 //! Nothing here knows about HTTP or storage.
 
 pub mod crs;
+pub mod export;
 pub mod ingest;
 pub mod plan;
 pub mod problem;
