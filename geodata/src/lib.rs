@@ -5,6 +5,7 @@
 //! then `analysis` (corridors, trenches, street cuts, moratoria, compound clusters).
 //! Nothing here knows about HTTP or storage.
 
+pub mod analysis;
 pub mod crs;
 pub mod export;
 pub mod ingest;
