@@ -10,3 +10,4 @@ pub mod export;
 pub mod ingest;
 pub mod plan;
 pub mod problem;
+pub mod synthetic;
