@@ -11,3 +11,4 @@ pub mod export;
 pub mod ingest;
 pub mod plan;
 pub mod problem;
+pub mod synthetic;
