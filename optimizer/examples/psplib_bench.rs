@@ -2,7 +2,7 @@
 //! the same search the planner uses and compares with a reference makespan table.
 //!
 //! Run: `cargo run --release -p optimizer --example psplib_bench -- DIR REF [--time-limit S]
-//! [--part K/N] [--seed N]`; every solved instance prints one `inst` line (tab-separated)
+//! [--part K/N] [--seed N] [--max-schedules N]`; every solved instance prints one `inst` line (tab-separated)
 //! and the run ends with a summary. `summarise FILE..` merges the `inst` lines of several
 //! runs (e.g. two halves run in parallel) into one summary.
 
@@ -40,12 +40,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut time_limit = 1.0_f64;
     let mut part = (0_usize, 1_usize);
     let mut seed = 1_u64;
+    let mut max_schedules = None;
     let mut k = 2;
     while k < args.len() {
         let value = args.get(k + 1).ok_or("option without value")?;
         match args[k].as_str() {
             "--time-limit" => time_limit = value.parse()?,
             "--seed" => seed = value.parse()?,
+            "--max-schedules" => max_schedules = Some(value.parse()?),
             "--part" => {
                 let (a, b) = value.split_once('/').ok_or("--part K/N")?;
                 part = (a.parse()?, b.parse()?);
@@ -69,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = SolveOptions {
         search: SearchOptions {
             time_limit: Duration::from_secs_f64(time_limit),
-            max_schedules: None,
+            max_schedules,
             seed,
         },
         retime: true,
@@ -93,8 +95,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             violations: verify(&problem, &schedule.starts, &schedule.ends).len(),
         };
         println!(
-            "inst\t{}\t{}\t{}\t{}\t{:.4}\t{}",
-            row.name, row.makespan, row.reference, row.lower, row.seconds, row.violations
+            "inst\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}",
+            row.name,
+            row.makespan,
+            row.reference,
+            row.lower,
+            row.seconds,
+            row.violations,
+            schedule.schedules
         );
         rows.push(row);
     }

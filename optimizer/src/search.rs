@@ -133,7 +133,7 @@ impl<'a> Search<'a> {
     pub fn run(mut self) -> Option<SearchOutcome> {
         self.started = Instant::now();
         let n = self.model.len();
-        let size = (n / 2).clamp(16, 60);
+        let size = n.clamp(30, 80);
         let mut population: Vec<Individual> = Vec::with_capacity(2 * size);
         let mut best: Option<Individual> = None;
         let mut reached = false;
@@ -153,7 +153,9 @@ impl<'a> Search<'a> {
         if population.is_empty() {
             return None;
         }
+        let mut stale = 0;
         while !reached && !self.out_of_budget() {
+            let before = best.as_ref().map_or(f64::INFINITY, |b| b.cost);
             let mut children = Vec::with_capacity(size);
             for _ in 0..size.div_ceil(2) {
                 let mother = self.tournament(&population);
@@ -161,6 +163,9 @@ impl<'a> Search<'a> {
                 for (a, b) in [(mother, father), (father, mother)] {
                     let mut child = self.crossover(&population[a].list, &population[b].list);
                     self.mutate(&mut child);
+                    if self.rng.random_bool(0.3) {
+                        self.shift(&mut child);
+                    }
                     if let Some(ind) = self.evaluate(child) {
                         keep_best(&mut best, &ind);
                         reached = self.at_target(&ind);
@@ -178,6 +183,34 @@ impl<'a> Search<'a> {
             population.sort_by(|a, b| a.cost.total_cmp(&b.cost));
             population.dedup_by(|a, b| a.starts == b.starts);
             population.truncate(size);
+            // Restart around the best when the population stops improving.
+            stale = if best.as_ref().is_some_and(|b| b.cost < before) {
+                0
+            } else {
+                stale + 1
+            };
+            if stale > 30 {
+                stale = 0;
+                population.truncate(1);
+                while population.len() < size && !self.out_of_budget() {
+                    let mut list = if self.rng.random_bool(0.5) {
+                        self.sample_list(false)
+                    } else {
+                        population[0].list.clone()
+                    };
+                    for _ in 0..3 {
+                        self.shift(&mut list);
+                    }
+                    if let Some(ind) = self.evaluate(list) {
+                        keep_best(&mut best, &ind);
+                        reached = self.at_target(&ind);
+                        population.push(ind);
+                    }
+                    if reached {
+                        break;
+                    }
+                }
+            }
         }
         best.map(|b| SearchOutcome {
             cost: b.cost,
@@ -281,6 +314,37 @@ impl<'a> Search<'a> {
                 list.swap(i - 1, i);
             }
         }
+    }
+
+    /// Moves one random activity to a random position between its last predecessor and
+    /// its first successor in the list.
+    fn shift(&mut self, list: &mut Vec<usize>) {
+        let n = list.len();
+        if n < 2 {
+            return;
+        }
+        let from = self.rng.random_range(0..n);
+        let j = list[from];
+        let mut lo = 0;
+        let mut hi = n - 1;
+        for (p, &k) in list.iter().enumerate() {
+            if self.preds[j].contains(&k) {
+                lo = lo.max(p + 1);
+            }
+            if self.succs[j].contains(&k) {
+                hi = hi.min(p.saturating_sub(1));
+            }
+        }
+        list.remove(from);
+        let lo = if lo > from { lo - 1 } else { lo };
+        let hi = if hi > from { hi - 1 } else { hi };
+        let hi = hi.min(list.len());
+        let to = if lo >= hi {
+            lo.min(list.len())
+        } else {
+            self.rng.random_range(lo..=hi)
+        };
+        list.insert(to, j);
     }
 
     /// Decodes a list, justifies the schedule right then left while it improves, and

@@ -335,11 +335,11 @@ mod tests {
     #[test]
     fn synchronised_activities_are_repaired_to_start_together() {
         let mut p = two_on_one_crew();
-        p.resources[0].capacity = 2;
+        p.resources[0].capacity = 3;
         p.activities.push(Activity::new("c", 2));
         p.activities[2].demands.push((0, 1));
         p.activities[1].demands[0].1 = 2;
-        // c holds one unit on days 0-1, so b (two units) cannot start with a on day 0:
+        // c holds one unit on days 0-1, so b (two units) cannot start with a on day 0
         // a must be pushed back to day 2 by a repair.
         p.synchronise(0, 1);
         let model = Model::from_problem(&p, &Network::from_problem(&p));
