@@ -145,8 +145,8 @@ pub fn parse(text: &str) -> Result<Problem, PsplibError> {
     };
     let k_jobs = lines.find(0, "jobs (incl. supersource/sink )")?;
     let jobs = value_after_colon(&lines, k_jobs, "number of jobs")?;
-    let k_res = lines.find(0, "- renewable")?;
-    let renewable = value_after_colon(&lines, k_res, "number of renewable resources")?;
+    let k_renewable = lines.find(0, "- renewable")?;
+    let renewable = value_after_colon(&lines, k_renewable, "number of renewable resources")?;
     let k_prec = lines.find(0, "PRECEDENCE RELATIONS:")?;
     let mut successors: Vec<Vec<usize>> = Vec::with_capacity(jobs);
     for j in 0..jobs {

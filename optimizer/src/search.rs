@@ -130,6 +130,7 @@ impl<'a> Search<'a> {
 
     /// Runs the search to its budget and returns the best schedule, or `None` if no list
     /// could be decoded (maximum lags too tight for the repair cap).
+    #[must_use]
     pub fn run(mut self) -> Option<SearchOutcome> {
         self.started = Instant::now();
         let n = self.model.len();

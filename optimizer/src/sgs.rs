@@ -155,6 +155,10 @@ impl Decoder {
     ///
     /// # Complexity
     /// `O(n * (m + d * r))` per pass without repairs, `d` the longest duration.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "n, p, j, t, v, w follow the scheduling literature"
+    )]
     pub fn decode(&mut self, model: &Model, list: &[usize]) -> Option<i64> {
         let n = model.len();
         self.resources = model.capacity.len();

@@ -1,4 +1,4 @@
-//! Exact timing of a fixed order: a linear program (good_lp with HiGHS) over start days.
+//! Exact timing of a fixed order: a linear program (`good_lp` with HiGHS) over start days.
 //!
 //! The search fixes the disjunctive decisions; this module turns them into difference
 //! constraints: two activities sharing a resource that do not overlap in the search's

@@ -174,6 +174,13 @@ pub fn verify(problem: &Problem, starts: &[i64], ends: &[i64]) -> Vec<Violation>
             });
         }
     }
+    over_capacity(problem, starts, ends, &mut found);
+    found
+}
+
+/// Appends a violation for every run of days on which a resource is over capacity.
+fn over_capacity(problem: &Problem, starts: &[i64], ends: &[i64], found: &mut Vec<Violation>) {
+    let acts = &problem.activities;
     for (r, res) in problem.resources.iter().enumerate() {
         // Sweep the day boundaries where usage changes.
         let mut changes: Vec<(i64, i64)> = Vec::new();
@@ -210,7 +217,6 @@ pub fn verify(problem: &Problem, starts: &[i64], ends: &[i64]) -> Vec<Violation>
             }
         }
     }
-    found
 }
 
 #[cfg(test)]

@@ -58,11 +58,11 @@ fn job(p: &mut Problem, name: &str, days: u32, crew_units: u32) -> usize {
 #[test]
 fn finish_to_start_chain_runs_back_to_back() {
     let mut p = crew(1);
-    let a = job(&mut p, "pipes", 3, 0);
-    let b = job(&mut p, "backfill", 2, 0);
-    let c = job(&mut p, "paving", 1, 0);
-    p.precede(a, b);
-    p.precede(b, c);
+    let pipes = job(&mut p, "pipes", 3, 0);
+    let fill = job(&mut p, "backfill", 2, 0);
+    let pave = job(&mut p, "paving", 1, 0);
+    p.precede(pipes, fill);
+    p.precede(fill, pave);
     let s = solved(&p);
     assert_eq!(s.starts, vec![0, 3, 5]);
     assert_eq!(s.verdict, Verdict::Optimal);
@@ -207,13 +207,13 @@ fn soft_due_dates_are_preferred_when_cheap() {
 #[test]
 fn a_deadline_forced_by_lags_is_explained_by_its_critical_path() {
     let mut p = crew(1);
-    let a = job(&mut p, "survey", 2, 0);
-    let b = job(&mut p, "dig", 3, 0);
-    let c = job(&mut p, "lay pipe", 4, 0);
-    p.activities[a].release = 1;
-    p.precede(a, b);
-    p.precede(b, c);
-    p.activities[c].deadline = Some(6);
+    let survey = job(&mut p, "survey", 2, 0);
+    let dig = job(&mut p, "dig", 3, 0);
+    let lay = job(&mut p, "lay pipe", 4, 0);
+    p.activities[survey].release = 1;
+    p.precede(survey, dig);
+    p.precede(dig, lay);
+    p.activities[lay].deadline = Some(6);
     let s = solved(&p);
     assert_eq!(s.verdict, Verdict::DeadlinesMissed);
     let missed = &s.missed[0];
