@@ -13,7 +13,7 @@ use proptest::prelude::*;
 fn options() -> SolveOptions {
     SolveOptions {
         search: SearchOptions {
-            time_limit: Duration::from_secs(59),
+            time_limit: Duration::from_mins(1),
             max_schedules: Some(800),
             seed: 3,
         },
