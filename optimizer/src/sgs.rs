@@ -1,0 +1,367 @@
+//! The serial schedule-generation scheme: decodes an activity list into start days.
+//!
+//! Activities are placed one by one in list order at the earliest day that respects the
+//! lags to already placed activities, the per-day resource profile and the forbidden
+//! windows. Maximum lags (and minimum lags against activities placed later in the list)
+//! become upper bounds on a start; when an activity cannot be placed below such a bound, the
+//! activity that imposes it gets a raised release and everything placed since it is undone
+//! and placed again ("unschedule and repair", as in Franck, Neumann and Schwindt 2001).
+//! The number of repairs is capped; a list that exceeds it is rejected, never a wrong
+//! schedule. Hard deadlines are not bounds here: the search treats them as heavily
+//! penalised soft deadlines so that an infeasible plan still yields its least-late schedule.
+
+use crate::problem::Problem;
+use crate::temporal::Network;
+
+/// The decoding view of a problem: durations, demands, arcs, bounds and windows by index.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Duration of each activity.
+    pub durations: Vec<i64>,
+    /// Positive demands of each activity: `(resource, units)`.
+    pub demands: Vec<Vec<(usize, u32)>>,
+    /// Capacity of each resource per day.
+    pub capacity: Vec<u32>,
+    /// Arcs by tail: `out[u] = [(v, w)]` means `S_v >= S_u + w`.
+    pub out: Vec<Vec<(usize, i64)>>,
+    /// Arcs by head: `inc[v] = [(u, w)]`.
+    pub inc: Vec<Vec<(usize, i64)>>,
+    /// Earliest start of each activity.
+    pub release: Vec<i64>,
+    /// Hard latest start of each activity, if any.
+    pub latest: Vec<Option<i64>>,
+    /// Forbidden windows `[a, b)` of each activity.
+    pub windows: Vec<Vec<(i64, i64)>>,
+}
+
+impl Model {
+    /// The forward decoding model of a problem.
+    #[must_use]
+    pub fn from_problem(problem: &Problem, network: &Network) -> Self {
+        let n = problem.activities.len();
+        let mut demands = vec![Vec::new(); n];
+        for (j, a) in problem.activities.iter().enumerate() {
+            if a.duration == 0 {
+                continue;
+            }
+            for r in 0..problem.resources.len() {
+                let units = problem.demand(j, r);
+                if units > 0 {
+                    demands[j].push((r, units));
+                }
+            }
+        }
+        Self {
+            durations: problem
+                .activities
+                .iter()
+                .map(|a| i64::from(a.duration))
+                .collect(),
+            demands,
+            capacity: problem.resources.iter().map(|r| r.capacity).collect(),
+            out: network.out.clone(),
+            inc: network.inc.clone(),
+            release: problem.activities.iter().map(|a| a.release).collect(),
+            latest: vec![None; n],
+            windows: problem
+                .activities
+                .iter()
+                .map(|a| {
+                    if a.duration == 0 {
+                        Vec::new()
+                    } else {
+                        a.forbidden.iter().map(|w| (w.start, w.end)).collect()
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of activities.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.durations.len()
+    }
+
+    /// Whether the model has no activities.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.durations.is_empty()
+    }
+
+    /// The time-mirrored model for horizon `horizon`: start `S'_j = horizon - S_j - d_j`.
+    /// Arc `u -> v` of weight `w` becomes `v -> u` of weight `w + d_v - d_u`; releases
+    /// become hard latest starts and windows are mirrored.
+    #[must_use]
+    pub fn mirrored(&self, horizon: i64) -> Self {
+        let n = self.len();
+        let mut out = vec![Vec::new(); n];
+        let mut inc = vec![Vec::new(); n];
+        for (u, arcs) in self.out.iter().enumerate() {
+            for &(v, w) in arcs {
+                let lag = w + self.durations[v] - self.durations[u];
+                out[v].push((u, lag));
+                inc[u].push((v, lag));
+            }
+        }
+        let mut mirror = Self {
+            durations: self.durations.clone(),
+            demands: self.demands.clone(),
+            capacity: self.capacity.clone(),
+            out,
+            inc,
+            release: vec![0; n],
+            latest: vec![None; n],
+            windows: vec![Vec::new(); n],
+        };
+        mirror.set_mirror_horizon(self, horizon);
+        mirror
+    }
+
+    /// Re-targets a mirrored model to another horizon without rebuilding its arcs.
+    pub fn set_mirror_horizon(&mut self, forward: &Self, horizon: i64) {
+        for j in 0..self.len() {
+            let d = forward.durations[j];
+            self.release[j] = 0;
+            self.latest[j] = Some(horizon - forward.release[j] - d);
+            self.windows[j].clear();
+            self.windows[j].extend(
+                forward.windows[j]
+                    .iter()
+                    .map(|&(a, b)| (horizon - b, horizon - a)),
+            );
+        }
+    }
+}
+
+/// Reusable buffers of the serial SGS.
+#[derive(Debug, Clone, Default)]
+pub struct Decoder {
+    usage: Vec<u32>,
+    resources: usize,
+    scheduled: Vec<bool>,
+    position: Vec<usize>,
+    raised: Vec<i64>,
+    /// Start of each activity after the last successful decode.
+    pub starts: Vec<i64>,
+    /// Number of unschedule-and-repair steps in the last decode.
+    pub repairs: usize,
+}
+
+impl Decoder {
+    /// Decodes `list` (every activity exactly once) with the serial SGS into
+    /// [`Decoder::starts`]; returns the makespan, or `None` if the list cannot be decoded
+    /// within the repair cap or a hard latest start cannot hold.
+    ///
+    /// # Complexity
+    /// `O(n * (m + d * r))` per pass without repairs, `d` the longest duration.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "n, p, j, t, v, w follow the scheduling literature"
+    )]
+    pub fn decode(&mut self, model: &Model, list: &[usize]) -> Option<i64> {
+        let n = model.len();
+        self.resources = model.capacity.len();
+        self.usage.clear();
+        self.scheduled.clear();
+        self.scheduled.resize(n, false);
+        self.position.clear();
+        self.position.resize(n, 0);
+        for (p, &j) in list.iter().enumerate() {
+            self.position[j] = p;
+        }
+        self.raised.clear();
+        self.raised.extend_from_slice(&model.release);
+        self.starts.clear();
+        self.starts.resize(n, 0);
+        self.repairs = 0;
+        let repair_cap = 4 * n + 64;
+        let mut p = 0;
+        while p < list.len() {
+            let j = list[p];
+            let mut earliest = self.raised[j];
+            for &(u, w) in &model.inc[j] {
+                if self.scheduled[u] {
+                    earliest = earliest.max(self.starts[u] + w);
+                }
+            }
+            let mut bound = i64::MAX;
+            let mut culprit = None;
+            for &(v, w) in &model.out[j] {
+                if self.scheduled[v] && self.starts[v] - w < bound {
+                    bound = self.starts[v] - w;
+                    culprit = Some((v, w));
+                }
+            }
+            let t = self.earliest_fit(model, j, earliest);
+            if let Some(hard) = model.latest[j]
+                && t > hard
+            {
+                return None;
+            }
+            if t > bound {
+                let (v, w) = culprit?;
+                self.repairs += 1;
+                if self.repairs > repair_cap {
+                    return None;
+                }
+                self.raised[v] = self.raised[v].max(t + w);
+                let back = self.position[v];
+                for &k in &list[back..p] {
+                    self.unplace(model, k);
+                }
+                p = back;
+                continue;
+            }
+            self.place(model, j, t);
+            p += 1;
+        }
+        Some(
+            (0..n)
+                .map(|j| self.starts[j] + model.durations[j])
+                .max()
+                .unwrap_or(0),
+        )
+    }
+
+    fn ensure(&mut self, end: i64) {
+        let days = usize::try_from(end).unwrap_or(0);
+        if self.usage.len() < days * self.resources {
+            self.usage.resize(days * self.resources, 0);
+        }
+    }
+
+    fn earliest_fit(&mut self, model: &Model, j: usize, from: i64) -> i64 {
+        let d = model.durations[j];
+        let mut t = from.max(0);
+        'search: loop {
+            for &(a, b) in &model.windows[j] {
+                if t < b && t + d > a {
+                    t = b;
+                    continue 'search;
+                }
+            }
+            if model.demands[j].is_empty() {
+                return t;
+            }
+            self.ensure(t + d);
+            let r_count = self.resources;
+            let mut day = t + d - 1;
+            while day >= t {
+                let base = usize::try_from(day).unwrap_or(0) * r_count;
+                let clash = model.demands[j]
+                    .iter()
+                    .any(|&(r, u)| self.usage[base + r] + u > model.capacity[r]);
+                if clash {
+                    t = day + 1;
+                    continue 'search;
+                }
+                day -= 1;
+            }
+            return t;
+        }
+    }
+
+    fn place(&mut self, model: &Model, j: usize, t: i64) {
+        self.starts[j] = t;
+        self.scheduled[j] = true;
+        if model.demands[j].is_empty() {
+            return;
+        }
+        let end = t + model.durations[j];
+        self.ensure(end);
+        for day in t..end {
+            let base = usize::try_from(day).unwrap_or(0) * self.resources;
+            for &(r, u) in &model.demands[j] {
+                self.usage[base + r] += u;
+            }
+        }
+    }
+
+    fn unplace(&mut self, model: &Model, j: usize) {
+        if !self.scheduled[j] {
+            return;
+        }
+        self.scheduled[j] = false;
+        let t = self.starts[j];
+        for day in t..t + model.durations[j] {
+            if model.demands[j].is_empty() {
+                break;
+            }
+            let base = usize::try_from(day).unwrap_or(0) * self.resources;
+            for &(r, u) in &model.demands[j] {
+                self.usage[base + r] -= u;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Activity, Resource, Window};
+
+    fn two_on_one_crew() -> Problem {
+        let mut p = Problem {
+            resources: vec![Resource {
+                name: "crew".into(),
+                capacity: 1,
+            }],
+            ..Problem::default()
+        };
+        for name in ["a", "b"] {
+            let mut a = Activity::new(name, 3);
+            a.demands.push((0, 1));
+            p.activities.push(a);
+        }
+        p
+    }
+
+    #[test]
+    fn serial_sgs_serialises_a_single_crew() {
+        let p = two_on_one_crew();
+        let model = Model::from_problem(&p, &Network::from_problem(&p));
+        let mut dec = Decoder::default();
+        assert_eq!(dec.decode(&model, &[1, 0]), Some(6));
+        assert_eq!(dec.starts, vec![3, 0]);
+    }
+
+    #[test]
+    fn serial_sgs_skips_forbidden_windows() {
+        let mut p = two_on_one_crew();
+        p.activities[0].forbidden.push(Window { start: 2, end: 5 });
+        let model = Model::from_problem(&p, &Network::from_problem(&p));
+        let mut dec = Decoder::default();
+        assert_eq!(dec.decode(&model, &[0, 1]), Some(8));
+        assert_eq!(dec.starts, vec![5, 0]);
+    }
+
+    #[test]
+    fn synchronised_activities_are_repaired_to_start_together() {
+        let mut p = two_on_one_crew();
+        p.resources[0].capacity = 3;
+        p.activities.push(Activity::new("c", 2));
+        p.activities[2].demands.push((0, 1));
+        p.activities[1].demands[0].1 = 2;
+        // c holds one unit on days 0-1, so b (two units) cannot start with a on day 0
+        // a must be pushed back to day 2 by a repair.
+        p.synchronise(0, 1);
+        let model = Model::from_problem(&p, &Network::from_problem(&p));
+        let mut dec = Decoder::default();
+        let makespan = dec.decode(&model, &[2, 0, 1]);
+        assert_eq!(makespan, Some(5));
+        assert_eq!(dec.starts[0], dec.starts[1]);
+        assert!(dec.repairs > 0);
+    }
+
+    #[test]
+    fn mirrored_model_reverses_lags() {
+        let mut p = two_on_one_crew();
+        p.precede(0, 1);
+        let model = Model::from_problem(&p, &Network::from_problem(&p));
+        let mirror = model.mirrored(10);
+        // a -> b with lag 3 becomes b -> a with lag 3 + 3 - 3.
+        assert_eq!(mirror.out[1], vec![(0, 3)]);
+        assert_eq!(mirror.latest[0], Some(7));
+    }
+}

@@ -1,0 +1,321 @@
+//! The engine's entry point: split into independent components, search each in parallel,
+//! retime by LP, bound, verify independently and explain missed deadlines.
+//!
+//! Two activities are in the same component when a lag, an open span or a shared resource
+//! links them (directly or through others). Components share nothing, so each is searched
+//! on its own (rayon), with the same wall-clock limit and a seed derived from its index.
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::bound::{MakespanBound, makespan_bound};
+use crate::explain::missed_deadlines;
+use crate::objective::Objective;
+use crate::problem::{Edge, OpenSpan, Problem, ProblemError};
+use crate::schedule::{Schedule, Verdict};
+use crate::search::{Search, SearchOptions};
+use crate::sgs::Model;
+use crate::temporal::{Network, cycle_error, earliest_starts};
+use crate::timing::retime;
+use crate::verify::{Violation, verify};
+
+/// Effort and features of a solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolveOptions {
+    /// Search effort and seed (per component).
+    pub search: SearchOptions,
+    /// Whether to retime the search's schedule by the LP.
+    pub retime: bool,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            search: SearchOptions::default(),
+            retime: true,
+        }
+    }
+}
+
+/// Why no schedule is returned.
+#[derive(Debug, Error)]
+pub enum SolveError {
+    /// The problem is malformed or its lags form a positive cycle.
+    #[error("the problem cannot be scheduled")]
+    Invalid {
+        /// What is wrong.
+        #[source]
+        source: ProblemError,
+    },
+    /// The decoder could not satisfy the maximum lags of a component within its repair cap.
+    #[error("no list satisfied the maximum lags of the component containing `{first}`")]
+    NoSchedule {
+        /// Name of the component's first activity.
+        first: String,
+    },
+    /// The independent verifier rejected the schedule (a bug; never expected).
+    #[error("the schedule failed independent verification: {violations:?}")]
+    Unverified {
+        /// The violations found.
+        violations: Vec<Violation>,
+    },
+}
+
+struct ComponentResult {
+    starts: Vec<i64>,
+    bound: MakespanBound,
+    schedules: u64,
+    note: Option<String>,
+}
+
+/// Solves a problem: the least-cost schedule found within the options' effort, with its
+/// lower bound, gap, verdict and explanations.
+///
+/// # Errors
+/// [`SolveError::Invalid`] for malformed input or a positive lag cycle (naming its
+/// activities); [`SolveError::NoSchedule`] when maximum lags defeat the decoder.
+pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Schedule, SolveError> {
+    problem
+        .validate()
+        .map_err(|source| SolveError::Invalid { source })?;
+    let network = Network::from_problem(problem);
+    let earliest =
+        earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
+    let groups = components(problem);
+    let results: Vec<Result<ComponentResult, SolveError>> = groups
+        .par_iter()
+        .enumerate()
+        .map(|(k, members)| {
+            let sub = extract(problem, members);
+            let mut opts = *options;
+            opts.search.seed = options
+                .search
+                .seed
+                .wrapping_add((k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            solve_component(&sub, &opts)
+        })
+        .collect();
+    let n = problem.activities.len();
+    let mut starts = vec![0; n];
+    let mut bound = MakespanBound::default();
+    let mut schedules = 0;
+    let mut timing_notes = Vec::new();
+    for (members, result) in groups.iter().zip(results) {
+        let r = result?;
+        for (local, &global) in members.iter().enumerate() {
+            starts[global] = r.starts[local];
+        }
+        bound.critical_path = bound.critical_path.max(r.bound.critical_path);
+        bound.energy = bound.energy.max(r.bound.energy);
+        bound.one_machine = bound.one_machine.max(r.bound.one_machine);
+        schedules += r.schedules;
+        timing_notes.extend(r.note);
+    }
+    let ends: Vec<i64> = (0..n)
+        .map(|j| starts[j] + i64::from(problem.activities[j].duration))
+        .collect();
+    let violations: Vec<Violation> = verify(problem, &starts, &ends)
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
+        .collect();
+    if !violations.is_empty() {
+        return Err(SolveError::Unverified { violations });
+    }
+    let objective = Objective::from_problem(problem);
+    let terms = objective.terms(&starts);
+    let missed = missed_deadlines(problem, &network, &starts, &earliest);
+    let lower = bound.best();
+    #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+    let gap = if lower > 0 {
+        (terms.makespan - lower) as f64 / lower as f64
+    } else {
+        0.0
+    };
+    let verdict = if !missed.is_empty() {
+        Verdict::DeadlinesMissed
+    } else if objective.is_makespan_only() && terms.makespan <= lower {
+        Verdict::Optimal
+    } else {
+        Verdict::Feasible
+    };
+    Ok(Schedule {
+        cost: terms.cost(&problem.weights),
+        starts,
+        ends,
+        terms,
+        weights: problem.weights,
+        bound,
+        gap,
+        verdict,
+        missed,
+        schedules,
+        components: groups.len(),
+        timing_notes,
+    })
+}
+
+fn solve_component(
+    problem: &Problem,
+    options: &SolveOptions,
+) -> Result<ComponentResult, SolveError> {
+    let network = Network::from_problem(problem);
+    let durations: Vec<i64> = problem
+        .activities
+        .iter()
+        .map(|a| i64::from(a.duration))
+        .collect();
+    let earliest =
+        earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
+    let tails = network
+        .tails(&durations)
+        .map_err(|cycle| SolveError::Invalid {
+            source: cycle_error(problem, &cycle),
+        })?;
+    let model = Model::from_problem(problem, &network);
+    let bound = makespan_bound(&model, &earliest, &tails);
+    let horizon = bound.best();
+    let upper: Vec<i64> = durations.iter().map(|d| horizon - d).collect();
+    let latest = network
+        .latest(&upper)
+        .map_err(|cycle| SolveError::Invalid {
+            source: cycle_error(problem, &cycle),
+        })?;
+    let objective = Objective::from_problem(problem);
+    let outcome = Search::new(
+        &model,
+        &objective,
+        &latest,
+        Some(bound.best()),
+        options.search,
+    )
+    .run()
+    .ok_or_else(|| SolveError::NoSchedule {
+        first: problem
+            .activities
+            .first()
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+    })?;
+    let mut starts = outcome.starts;
+    let mut note = None;
+    if options.retime && !outcome.reached_bound {
+        let terms = objective.terms(&starts);
+        let lp_horizon = problem
+            .activities
+            .iter()
+            .filter_map(|a| a.deadline.max(a.due.map(|d| d.day)))
+            .fold(terms.makespan, i64::max);
+        match retime(problem, &starts, lp_horizon) {
+            Ok(retimed) => {
+                let ends: Vec<i64> = retimed.iter().zip(&durations).map(|(s, d)| s + d).collect();
+                let broken = verify(problem, &retimed, &ends)
+                    .into_iter()
+                    .any(|v| !matches!(v, Violation::DeadlineMissed { .. }));
+                // Ties keep the search's left-justified schedule.
+                let better = objective.cost(&retimed) < outcome.cost - 1e-9;
+                if broken {
+                    note =
+                        Some("timing LP answer failed verification; kept search schedule".into());
+                } else if better {
+                    starts = retimed;
+                }
+            }
+            Err(err) => note = Some(format!("{err}")),
+        }
+    }
+    Ok(ComponentResult {
+        starts,
+        bound,
+        schedules: outcome.schedules,
+        note,
+    })
+}
+
+/// Groups of activity indices linked by lags, open spans or shared resources.
+fn components(problem: &Problem) -> Vec<Vec<usize>> {
+    let n = problem.activities.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let union = |parent: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    };
+    for e in &problem.edges {
+        union(&mut parent, e.from, e.to);
+    }
+    for s in &problem.open_spans {
+        union(&mut parent, s.first, s.last);
+    }
+    let mut first_user = vec![None; problem.resources.len()];
+    for (j, a) in problem.activities.iter().enumerate() {
+        if a.duration == 0 {
+            continue;
+        }
+        for &(r, units) in &a.demands {
+            if units == 0 {
+                continue;
+            }
+            match first_user[r] {
+                None => first_user[r] = Some(j),
+                Some(k) => union(&mut parent, k, j),
+            }
+        }
+    }
+    let mut index_of_root = vec![usize::MAX; n];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for j in 0..n {
+        let root = find(&mut parent, j);
+        if index_of_root[root] == usize::MAX {
+            index_of_root[root] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[index_of_root[root]].push(j);
+    }
+    groups
+}
+
+/// Root of `x` in a union-find forest, halving paths on the way.
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// The sub-problem of the given activities (sorted global indices), re-indexed.
+fn extract(problem: &Problem, members: &[usize]) -> Problem {
+    let mut local = vec![usize::MAX; problem.activities.len()];
+    for (k, &j) in members.iter().enumerate() {
+        local[j] = k;
+    }
+    Problem {
+        resources: problem.resources.clone(),
+        activities: members
+            .iter()
+            .map(|&j| problem.activities[j].clone())
+            .collect(),
+        edges: problem
+            .edges
+            .iter()
+            .filter(|e| local[e.from] != usize::MAX)
+            .map(|e| Edge {
+                from: local[e.from],
+                to: local[e.to],
+                ..*e
+            })
+            .collect(),
+        open_spans: problem
+            .open_spans
+            .iter()
+            .filter(|s| local[s.first] != usize::MAX)
+            .map(|s| OpenSpan {
+                first: local[s.first],
+                last: local[s.last],
+                weight: s.weight,
+            })
+            .collect(),
+        weights: problem.weights,
+    }
+}

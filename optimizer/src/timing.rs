@@ -1,0 +1,218 @@
+//! Exact timing of a fixed order: a linear program (`good_lp` with HiGHS) over start days.
+//!
+//! The search fixes the disjunctive decisions; this module turns them into difference
+//! constraints: two activities sharing a resource that do not overlap in the search's
+//! schedule keep their order (only the pairs with no third activity of that resource in
+//! between are written; the rest follow by transitivity), and an activity stays on the
+//! same side of each forbidden window. Any solution of these constraints is resource
+//! feasible: activities in progress together were pairwise overlapping before, hence (one
+//! dimension, Helly) all in progress together before. With the lags, releases, deadline
+//! slacks and the makespan, every row is a difference of two variables, the matrix is
+//! totally unimodular and the optimum vertex is integral: the LP gives exact days.
+//!
+//! The solver's answer is checked here, not trusted: the status must be optimal, every
+//! value integral within 1e-6, and the caller verifies the rounded schedule again.
+
+use good_lp::solvers::highs::highs;
+use good_lp::{
+    Expression, ResolutionError, Solution, SolutionStatus, SolverModel, Variable, constraint,
+    variable, variables,
+};
+use thiserror::Error;
+
+use crate::problem::Problem;
+
+/// Why the timing LP gave no usable answer (the caller keeps the search's schedule).
+#[derive(Debug, Error)]
+pub enum TimingError {
+    /// HiGHS failed or declared the LP infeasible or unbounded.
+    #[error("the timing LP could not be solved")]
+    Solver {
+        /// The solver's error.
+        #[source]
+        source: ResolutionError,
+    },
+    /// HiGHS returned a solution not labelled optimal.
+    #[error("the timing LP stopped without proving optimality ({status})")]
+    NotOptimal {
+        /// The reported status.
+        status: String,
+    },
+    /// A start day came back fractional.
+    #[error("the timing LP returned a fractional start {value} for activity `{activity}`")]
+    Fractional {
+        /// Name of the activity.
+        activity: String,
+        /// The value returned.
+        value: f64,
+    },
+}
+
+/// Minimises the weighted objective over start days that keep the order decisions of
+/// `starts`; `horizon` bounds every finish (so open spans cannot push work forever).
+///
+/// # Errors
+/// [`TimingError`] when HiGHS fails or its answer does not check out.
+///
+/// # Complexity
+/// One LP with `n` start variables plus one slack per deadline or due date, and
+/// `O(n * c)` order rows where `c` is the largest number of concurrent activities.
+#[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "values are checked to be integral days"
+)]
+pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64>, TimingError> {
+    let n = problem.activities.len();
+    let dur: Vec<i64> = problem
+        .activities
+        .iter()
+        .map(|a| i64::from(a.duration))
+        .collect();
+    let mut vars = variables!();
+    let s: Vec<Variable> = problem
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(j, a)| {
+            vars.add(
+                variable()
+                    .min(a.release as f64)
+                    .max((horizon - dur[j]).max(a.release) as f64),
+            )
+        })
+        .collect();
+    let makespan = vars.add(variable().min(0.0));
+    let w = problem.weights;
+    let mut objective = Expression::default();
+    objective.add_mul(w.makespan, makespan);
+    let mut rows = Vec::new();
+    for (j, a) in problem.activities.iter().enumerate() {
+        rows.push(constraint!(makespan - s[j] >= dur[j] as f64));
+        if let Some(deadline) = a.deadline {
+            let late = vars.add(variable().min(0.0));
+            objective.add_mul(w.hard_lateness, late);
+            rows.push(constraint!(late - s[j] >= (dur[j] - deadline) as f64));
+        }
+        if let Some(due) = a.due {
+            let late = vars.add(variable().min(0.0));
+            objective.add_mul(w.soft_lateness * due.weight, late);
+            rows.push(constraint!(late - s[j] >= (dur[j] - due.day) as f64));
+        }
+        for win in &a.forbidden {
+            if dur[j] == 0 {
+                continue;
+            }
+            if starts[j] + dur[j] <= win.start {
+                rows.push(constraint!(s[j] <= (win.start - dur[j]) as f64));
+            } else {
+                rows.push(constraint!(s[j] >= win.end as f64));
+            }
+        }
+    }
+    for span in &problem.open_spans {
+        objective.add_mul(w.open_span * span.weight, s[span.last]);
+        objective.add_mul(-w.open_span * span.weight, s[span.first]);
+    }
+    for e in &problem.edges {
+        rows.push(constraint!(s[e.to] - s[e.from] >= e.min_lag as f64));
+        if let Some(max) = e.max_lag {
+            rows.push(constraint!(s[e.to] - s[e.from] <= max as f64));
+        }
+    }
+    for (i, j) in order_pairs(problem, starts, &dur) {
+        rows.push(constraint!(s[j] - s[i] >= dur[i] as f64));
+    }
+    // One thread, fixed once for this solve (HiGHS cannot change it later on a thread).
+    let mut model = vars.minimise(objective).using(highs).set_threads(1);
+    model.set_verbose(false);
+    for row in rows {
+        model.add_constraint(row);
+    }
+    let solution = model
+        .solve()
+        .map_err(|source| TimingError::Solver { source })?;
+    if !matches!(solution.status(), SolutionStatus::Optimal) {
+        return Err(TimingError::NotOptimal {
+            status: format!("{:?}", solution.status()),
+        });
+    }
+    let mut out = Vec::with_capacity(n);
+    for (j, a) in problem.activities.iter().enumerate() {
+        let value = solution.value(s[j]);
+        let day = value.round();
+        if (value - day).abs() > 1e-6 {
+            return Err(TimingError::Fractional {
+                activity: a.name.clone(),
+                value,
+            });
+        }
+        out.push(day as i64);
+    }
+    Ok(out)
+}
+
+/// Order pairs `(i, j)`: `i` and `j` share a resource and `i` finishes by the start of `j`
+/// with no third activity of that resource entirely in between.
+fn order_pairs(problem: &Problem, starts: &[i64], dur: &[i64]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for r in 0..problem.resources.len() {
+        let mut users: Vec<usize> = (0..problem.activities.len())
+            .filter(|&j| dur[j] > 0 && problem.demand(j, r) > 0)
+            .collect();
+        users.sort_by_key(|&j| (starts[j], j));
+        // Suffix minimum of finishes over users sorted by start.
+        let mut suffix_min = vec![i64::MAX; users.len() + 1];
+        for k in (0..users.len()).rev() {
+            let j = users[k];
+            suffix_min[k] = suffix_min[k + 1].min(starts[j] + dur[j]);
+        }
+        for &i in &users {
+            let finish = starts[i] + dur[i];
+            let first = users.partition_point(|&k| starts[k] < finish);
+            let next_finish = suffix_min[first];
+            for &j in &users[first..] {
+                if starts[j] >= next_finish {
+                    break;
+                }
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Activity, OpenSpan, Resource};
+
+    #[test]
+    fn lp_closes_an_open_span_while_keeping_crew_order() {
+        // dig (2 days) -> backfill (1 day); a paving job holds the only crew on days 2-5.
+        let mut p = Problem {
+            resources: vec![Resource {
+                name: "crew".into(),
+                capacity: 1,
+            }],
+            ..Problem::default()
+        };
+        let mut dig = Activity::new("dig", 2);
+        dig.demands.push((0, 1));
+        let mut pave = Activity::new("pave", 4);
+        pave.demands.push((0, 1));
+        p.activities = vec![dig, Activity::new("backfill", 1), pave];
+        p.precede(0, 1);
+        p.open_spans.push(OpenSpan {
+            first: 0,
+            last: 1,
+            weight: 5.0,
+        });
+        // Search schedule: dig 0-2, pave 2-6, backfill at 6 (trench open 7 days).
+        let retimed = retime(&p, &[0, 6, 2], 7).expect("solvable");
+        assert_eq!(retimed[1] - retimed[0], 2, "backfill right after digging");
+        assert!(retimed[2] + 4 <= retimed[0] || retimed[0] + 2 <= retimed[2]);
+    }
+}
