@@ -262,7 +262,8 @@ impl<'a> Builder<'a> {
         )
     }
 
-    fn derive_facts(&mut self) -> Result<(), NetworkError> {
+    /// Street cuts by work, every reference and length checked; moratoria checked too.
+    fn cuts_by_work(&self) -> Result<HashMap<&'a str, Vec<&'a StreetCut>>, NetworkError> {
         let plan = self.plan;
         let mut cuts: HashMap<&str, Vec<&StreetCut>> = HashMap::new();
         for c in &self.inputs.cuts {
@@ -303,6 +304,12 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        Ok(cuts)
+    }
+
+    fn derive_facts(&mut self) -> Result<(), NetworkError> {
+        let plan = self.plan;
+        let mut cuts = self.cuts_by_work()?;
         let mut members: HashMap<&str, Vec<&Compound>> = HashMap::new();
         for w in &plan.works {
             if let Some(c) = &w.compound {
@@ -372,7 +379,6 @@ impl<'a> Builder<'a> {
             self.facts.insert(
                 w.id.as_str(),
                 WorkFacts {
-                    work: w,
                     length_m,
                     total_days,
                     compounds,
@@ -470,7 +476,7 @@ impl<'a> Builder<'a> {
         match kind {
             ActivityKind::Excavate => w.extend_from_slice(&cal.frozen),
             ActivityKind::Roofing | ActivityKind::FacadeInsulation => {
-                w.extend_from_slice(&cal.rainy)
+                w.extend_from_slice(&cal.rainy);
             }
             _ => {}
         }
@@ -739,7 +745,7 @@ impl<'a> Builder<'a> {
                 continue;
             };
             for c in &f.cuts {
-                if streets.iter().any(|s| *s == c.street) {
+                if streets.contains(&c.street) {
                     continue;
                 }
                 streets.push(c.street.clone());
@@ -779,62 +785,7 @@ impl<'a> Builder<'a> {
         let total = self.facts.get(w.id.as_str()).map_or(1, |f| f.total_days);
         let t = self.templates;
         let nodes = match w.discipline {
-            Discipline::Utility(_) => {
-                let split = split_days(total, &t.pipeline_shares);
-                let excavation_len = if len > 0.0 {
-                    len
-                } else {
-                    self.facts
-                        .get(w.id.as_str())
-                        .map_or(0.0, |f| f.cuts.iter().map(|c| c.length_m).sum())
-                };
-                let moratoria = self.moratoria_for(&[w]);
-                let kinds = [
-                    ActivityKind::Excavate,
-                    ActivityKind::Lay,
-                    ActivityKind::Test,
-                    ActivityKind::Backfill,
-                    ActivityKind::Restore,
-                ];
-                let mut ids = [0usize; 5];
-                for (k, kind) in kinds.into_iter().enumerate() {
-                    let windows: &[DayInterval] = if k == 0 { &moratoria } else { &[] };
-                    let metres = if matches!(kind, ActivityKind::Lay | ActivityKind::Test) {
-                        len
-                    } else {
-                        excavation_len
-                    };
-                    ids[k] = self.add_activity(
-                        &w.id,
-                        kind,
-                        &[w],
-                        w.discipline,
-                        split[k],
-                        metres,
-                        windows,
-                        release,
-                    )?;
-                }
-                self.fs(ids[0], ids[1], 0, None, PrecedenceReason::Template);
-                self.fs(ids[1], ids[2], 0, None, PrecedenceReason::Template);
-                self.fs(
-                    ids[2],
-                    ids[3],
-                    0,
-                    Some(t.backfill_max_gap_days),
-                    PrecedenceReason::Template,
-                );
-                let gap = self.restore_gap(&[w]);
-                self.fs(ids[3], ids[4], 0, Some(gap), PrecedenceReason::Template);
-                self.push_excavation(&w.id, false, ids[0], ids[4], excavation_len, &[w]);
-                WorkNodes {
-                    first: ids[0],
-                    last: ids[4],
-                    lay: Some(ids[1]),
-                    retrofit: None,
-                    connect: None,
-                }
-            }
+            Discipline::Utility(_) => self.add_pipeline(w, total, len, release)?,
             Discipline::Trade(Trade::CleanHeating) => {
                 self.add_clean_heating(w, total, len, release)?
             }
@@ -911,6 +862,70 @@ impl<'a> Builder<'a> {
         }
         self.nodes.insert(w.id.as_str(), nodes);
         Ok(())
+    }
+
+    fn add_pipeline(
+        &mut self,
+        w: &'a Work,
+        total: u32,
+        len: f64,
+        release: i64,
+    ) -> Result<WorkNodes, NetworkError> {
+        let t = self.templates;
+        let split = split_days(total, &t.pipeline_shares);
+        let excavation_len = if len > 0.0 {
+            len
+        } else {
+            self.facts
+                .get(w.id.as_str())
+                .map_or(0.0, |f| f.cuts.iter().map(|c| c.length_m).sum())
+        };
+        let moratoria = self.moratoria_for(&[w]);
+        let kinds = [
+            ActivityKind::Excavate,
+            ActivityKind::Lay,
+            ActivityKind::Test,
+            ActivityKind::Backfill,
+            ActivityKind::Restore,
+        ];
+        let mut ids = [0usize; 5];
+        for (k, kind) in kinds.into_iter().enumerate() {
+            let windows: &[DayInterval] = if k == 0 { &moratoria } else { &[] };
+            let metres = if matches!(kind, ActivityKind::Lay | ActivityKind::Test) {
+                len
+            } else {
+                excavation_len
+            };
+            ids[k] = self.add_activity(
+                &w.id,
+                kind,
+                &[w],
+                w.discipline,
+                split[k],
+                metres,
+                windows,
+                release,
+            )?;
+        }
+        self.fs(ids[0], ids[1], 0, None, PrecedenceReason::Template);
+        self.fs(ids[1], ids[2], 0, None, PrecedenceReason::Template);
+        self.fs(
+            ids[2],
+            ids[3],
+            0,
+            Some(t.backfill_max_gap_days),
+            PrecedenceReason::Template,
+        );
+        let gap = self.restore_gap(&[w]);
+        self.fs(ids[3], ids[4], 0, Some(gap), PrecedenceReason::Template);
+        self.push_excavation(&w.id, false, ids[0], ids[4], excavation_len, &[w]);
+        Ok(WorkNodes {
+            first: ids[0],
+            last: ids[4],
+            lay: Some(ids[1]),
+            retrofit: None,
+            connect: None,
+        })
     }
 
     fn add_clean_heating(
