@@ -1380,6 +1380,7 @@ mod tests {
     fn trench_inputs_that_make_no_sense_are_errors_naming_them() {
         let plan = PlanBuilder::new(date(2027, 4, 1))
             .pipe("w1", Utility::Water, 20, 300.0, None)
+            .pipe("w2", Utility::Gas, 20, 300.0, None)
             .trade("r1", Trade::Roofing, 5, None)
             .build();
         let t = |id: &str, works: &[&str]| TrenchGroup {
@@ -1427,9 +1428,9 @@ mod tests {
             }
         );
         assert_eq!(
-            err(vec![t("w1", &["w1"])]),
+            err(vec![t("w2", &["w1"])]),
             NetworkError::DuplicateActivity {
-                activity: "w1/lay".into()
+                activity: "w2/excavate".into()
             }
         );
     }
