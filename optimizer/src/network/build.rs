@@ -85,6 +85,8 @@ struct Builder<'a> {
     resources: Vec<Resource>,
     resource_ids: HashMap<String, usize>,
     streets: HashMap<&'a str, &'a Street>,
+    works: HashMap<&'a str, &'a Work>,
+    moratoria: HashMap<&'a str, Vec<&'a super::MoratoriumFact>>,
     compounds: HashMap<&'a str, &'a Compound>,
     facts: HashMap<&'a str, WorkFacts<'a>>,
     nodes: HashMap<&'a str, WorkNodes>,
@@ -130,6 +132,8 @@ impl Network {
             resources: Vec::new(),
             resource_ids: HashMap::new(),
             streets: plan.streets.iter().map(|s| (s.id.as_str(), s)).collect(),
+            works: plan.works.iter().map(|w| (w.id.as_str(), w)).collect(),
+            moratoria: HashMap::new(),
             compounds: plan.compounds.iter().map(|c| (c.id.as_str(), c)).collect(),
             facts: HashMap::new(),
             nodes: HashMap::new(),
@@ -236,6 +240,11 @@ fn moratorium_windows(
 }
 
 impl<'a> Builder<'a> {
+    /// The plan's work with this id, in O(1).
+    fn work(&self, id: &str) -> Option<&'a Work> {
+        self.works.get(id).copied()
+    }
+
     fn offset(&self, d: NaiveDate) -> i64 {
         day_offset(self.plan.settings.start, d)
     }
@@ -264,11 +273,10 @@ impl<'a> Builder<'a> {
 
     /// Street cuts by work, every reference and length checked; moratoria checked too.
     fn cuts_by_work(&self) -> Result<HashMap<&'a str, Vec<&'a StreetCut>>, NetworkError> {
-        let plan = self.plan;
         let mut cuts: HashMap<&str, Vec<&StreetCut>> = HashMap::new();
         for c in &self.inputs.cuts {
             let ctx = || format!("street cut of `{}` on `{}`", c.work, c.street);
-            if plan.work(&c.work).is_none() {
+            if self.work(&c.work).is_none() {
                 return Err(NetworkError::UnknownWork {
                     context: ctx(),
                     work: c.work.clone(),
@@ -291,7 +299,7 @@ impl<'a> Builder<'a> {
         }
         for m in &self.inputs.moratoria {
             let ctx = || format!("moratorium of `{}` on `{}`", m.work, m.street);
-            if plan.work(&m.work).is_none() {
+            if self.work(&m.work).is_none() {
                 return Err(NetworkError::UnknownWork {
                     context: ctx(),
                     work: m.work.clone(),
@@ -310,6 +318,9 @@ impl<'a> Builder<'a> {
     fn derive_facts(&mut self) -> Result<(), NetworkError> {
         let plan = self.plan;
         let mut cuts = self.cuts_by_work()?;
+        for m in &self.inputs.moratoria {
+            self.moratoria.entry(m.work.as_str()).or_default().push(m);
+        }
         let mut members: HashMap<&str, Vec<&Compound>> = HashMap::new();
         for w in &plan.works {
             if let Some(c) = &w.compound {
@@ -324,7 +335,7 @@ impl<'a> Builder<'a> {
         }
         for m in &self.inputs.memberships {
             let ctx = || format!("membership of `{}` in `{}`", m.work, m.compound);
-            let work = plan
+            let work = self
                 .work(&m.work)
                 .ok_or_else(|| NetworkError::UnknownWork {
                     context: ctx(),
@@ -406,7 +417,7 @@ impl<'a> Builder<'a> {
                 });
             }
             for w in &t.works {
-                let work = self.plan.work(w).ok_or_else(|| NetworkError::UnknownWork {
+                let work = self.work(w).ok_or_else(|| NetworkError::UnknownWork {
                     context: format!("trench `{}`", t.id),
                     work: w.clone(),
                 })?;
@@ -599,11 +610,11 @@ impl<'a> Builder<'a> {
     }
 
     fn moratoria_for(&self, works: &[&Work]) -> Vec<DayInterval> {
-        let facts: Vec<&super::MoratoriumFact> = self
-            .inputs
-            .moratoria
+        let facts: Vec<&super::MoratoriumFact> = works
             .iter()
-            .filter(|m| works.iter().any(|w| w.id == m.work))
+            .filter_map(|w| self.moratoria.get(w.id.as_str()))
+            .flatten()
+            .copied()
             .collect();
         moratorium_windows(
             self.plan.settings.start,
@@ -628,9 +639,8 @@ impl<'a> Builder<'a> {
     }
 
     fn add_trenches(&mut self) -> Result<(), NetworkError> {
-        let plan = self.plan;
         for t in &self.inputs.trenches {
-            let works: Vec<&Work> = t.works.iter().filter_map(|w| plan.work(w)).collect();
+            let works: Vec<&Work> = t.works.iter().filter_map(|w| self.work(w)).collect();
             let Some(lead) = works.first() else {
                 return Err(NetworkError::EmptyTrench {
                     trench: t.id.clone(),
@@ -980,16 +990,16 @@ impl<'a> Builder<'a> {
 
     fn add_compounds(&mut self) -> Result<(), NetworkError> {
         let plan = self.plan;
+        let mut members_of: HashMap<&str, Vec<&'a Work>> = HashMap::new();
+        for w in &plan.works {
+            if let Some(f) = self.facts.get(w.id.as_str()) {
+                for c in &f.compounds {
+                    members_of.entry(c.id.as_str()).or_default().push(w);
+                }
+            }
+        }
         for c in &plan.compounds {
-            let members: Vec<&'a Work> = plan
-                .works
-                .iter()
-                .filter(|w| {
-                    self.facts
-                        .get(w.id.as_str())
-                        .is_some_and(|f| f.compounds.iter().any(|x| x.id == c.id))
-                })
-                .collect();
+            let members = members_of.remove(c.id.as_str()).unwrap_or_default();
             // Generated phases, minus those a trade work of the compound stands for.
             let mut phases: Vec<Phase> = class_phases(c.class);
             for t in &c.extra_tasks {
