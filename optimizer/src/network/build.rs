@@ -624,6 +624,19 @@ impl<'a> Builder<'a> {
         )
     }
 
+    /// Extra windows of a shared excavation: its works' moratoria, and the heating season
+    /// when any member is a heat work (the lead's discipline alone would miss it).
+    fn shared_excavation_windows(&self, works: &[&Work]) -> Vec<DayInterval> {
+        let mut windows = self.moratoria_for(works);
+        if works
+            .iter()
+            .any(|w| w.discipline == Discipline::Utility(Utility::Heat))
+        {
+            windows.extend_from_slice(&self.calendar.heating);
+        }
+        windows
+    }
+
     fn pipeline_split(&self, w: &Work) -> Vec<u32> {
         let total = self.facts.get(w.id.as_str()).map_or(1, |f| f.total_days);
         split_days(total, &self.templates.pipeline_shares)
@@ -650,7 +663,7 @@ impl<'a> Builder<'a> {
             let splits: Vec<Vec<u32>> = works.iter().map(|w| self.pipeline_split(w)).collect();
             let step = |k: usize| splits.iter().map(|s| s[k]).max().unwrap_or(1);
             let release = self.release_of(&works);
-            let moratoria = self.moratoria_for(&works);
+            let moratoria = self.shared_excavation_windows(&works);
             let exc = self.add_activity(
                 &t.id,
                 ActivityKind::Excavate,
@@ -1383,6 +1396,10 @@ mod tests {
         }
         assert_eq!(n.excavation_count(), 1);
         assert!(n.excavations[0].shared);
+        assert!(
+            exc.forbidden.iter().all(|i| i.len() < 100),
+            "no heat member: no heating season"
+        );
         assert_eq!(n.excavations_saved(), 2);
     }
 
@@ -1936,5 +1953,49 @@ mod tests {
         let back: Network = serde_json::from_str(&json).expect("deserialises");
         assert_eq!(back, n);
         back.check().expect("still consistent");
+    }
+}
+
+#[cfg(test)]
+mod heat_tests {
+    use super::*;
+    use crate::network::TrenchGroup;
+    use crate::network::testkit::{PlanBuilder, date};
+
+    #[test]
+    fn a_shared_trench_with_a_heat_member_is_not_dug_in_the_heating_season() {
+        let start = date(2027, 4, 1);
+        let plan = PlanBuilder::new(start)
+            .pipe("w1", Utility::Water, 20, 300.0, None)
+            .pipe("h1", Utility::Heat, 20, 300.0, None)
+            .build();
+        let inputs = NetworkInputs {
+            trenches: vec![TrenchGroup {
+                id: "t1".into(),
+                works: vec!["w1".into(), "h1".into()],
+                length_m: 300.0,
+            }],
+            ..NetworkInputs::default()
+        };
+        let n = Network::build(&plan, &inputs, &Templates::default()).expect("builds");
+        let season = DayInterval {
+            start: day_offset(start, date(2027, 11, 15)),
+            end: day_offset(start, date(2028, 3, 16)),
+        };
+        let exc = n.activity("t1/excavate").expect("shared excavate");
+        assert_eq!(exc.discipline, Discipline::Utility(Utility::Water));
+        assert!(exc.forbidden.contains(&season));
+        assert!(
+            n.activity("h1/lay")
+                .expect("heat lay")
+                .forbidden
+                .contains(&season)
+        );
+        assert!(
+            !n.activity("w1/lay")
+                .expect("water lay")
+                .forbidden
+                .contains(&season)
+        );
     }
 }
