@@ -85,6 +85,8 @@ struct Builder<'a> {
     resources: Vec<Resource>,
     resource_ids: HashMap<String, usize>,
     streets: HashMap<&'a str, &'a Street>,
+    works: HashMap<&'a str, &'a Work>,
+    moratoria: HashMap<&'a str, Vec<&'a super::MoratoriumFact>>,
     compounds: HashMap<&'a str, &'a Compound>,
     facts: HashMap<&'a str, WorkFacts<'a>>,
     nodes: HashMap<&'a str, WorkNodes>,
@@ -130,6 +132,8 @@ impl Network {
             resources: Vec::new(),
             resource_ids: HashMap::new(),
             streets: plan.streets.iter().map(|s| (s.id.as_str(), s)).collect(),
+            works: plan.works.iter().map(|w| (w.id.as_str(), w)).collect(),
+            moratoria: HashMap::new(),
             compounds: plan.compounds.iter().map(|c| (c.id.as_str(), c)).collect(),
             facts: HashMap::new(),
             nodes: HashMap::new(),
@@ -236,6 +240,11 @@ fn moratorium_windows(
 }
 
 impl<'a> Builder<'a> {
+    /// The plan's work with this id, in O(1).
+    fn work(&self, id: &str) -> Option<&'a Work> {
+        self.works.get(id).copied()
+    }
+
     fn offset(&self, d: NaiveDate) -> i64 {
         day_offset(self.plan.settings.start, d)
     }
@@ -262,12 +271,12 @@ impl<'a> Builder<'a> {
         )
     }
 
-    fn derive_facts(&mut self) -> Result<(), NetworkError> {
-        let plan = self.plan;
+    /// Street cuts by work, every reference and length checked; moratoria checked too.
+    fn cuts_by_work(&self) -> Result<HashMap<&'a str, Vec<&'a StreetCut>>, NetworkError> {
         let mut cuts: HashMap<&str, Vec<&StreetCut>> = HashMap::new();
         for c in &self.inputs.cuts {
             let ctx = || format!("street cut of `{}` on `{}`", c.work, c.street);
-            if plan.work(&c.work).is_none() {
+            if self.work(&c.work).is_none() {
                 return Err(NetworkError::UnknownWork {
                     context: ctx(),
                     work: c.work.clone(),
@@ -290,7 +299,7 @@ impl<'a> Builder<'a> {
         }
         for m in &self.inputs.moratoria {
             let ctx = || format!("moratorium of `{}` on `{}`", m.work, m.street);
-            if plan.work(&m.work).is_none() {
+            if self.work(&m.work).is_none() {
                 return Err(NetworkError::UnknownWork {
                     context: ctx(),
                     work: m.work.clone(),
@@ -302,6 +311,15 @@ impl<'a> Builder<'a> {
                     street: m.street.clone(),
                 });
             }
+        }
+        Ok(cuts)
+    }
+
+    fn derive_facts(&mut self) -> Result<(), NetworkError> {
+        let plan = self.plan;
+        let mut cuts = self.cuts_by_work()?;
+        for m in &self.inputs.moratoria {
+            self.moratoria.entry(m.work.as_str()).or_default().push(m);
         }
         let mut members: HashMap<&str, Vec<&Compound>> = HashMap::new();
         for w in &plan.works {
@@ -317,7 +335,7 @@ impl<'a> Builder<'a> {
         }
         for m in &self.inputs.memberships {
             let ctx = || format!("membership of `{}` in `{}`", m.work, m.compound);
-            let work = plan
+            let work = self
                 .work(&m.work)
                 .ok_or_else(|| NetworkError::UnknownWork {
                     context: ctx(),
@@ -372,7 +390,6 @@ impl<'a> Builder<'a> {
             self.facts.insert(
                 w.id.as_str(),
                 WorkFacts {
-                    work: w,
                     length_m,
                     total_days,
                     compounds,
@@ -400,7 +417,7 @@ impl<'a> Builder<'a> {
                 });
             }
             for w in &t.works {
-                let work = self.plan.work(w).ok_or_else(|| NetworkError::UnknownWork {
+                let work = self.work(w).ok_or_else(|| NetworkError::UnknownWork {
                     context: format!("trench `{}`", t.id),
                     work: w.clone(),
                 })?;
@@ -470,7 +487,7 @@ impl<'a> Builder<'a> {
         match kind {
             ActivityKind::Excavate => w.extend_from_slice(&cal.frozen),
             ActivityKind::Roofing | ActivityKind::FacadeInsulation => {
-                w.extend_from_slice(&cal.rainy)
+                w.extend_from_slice(&cal.rainy);
             }
             _ => {}
         }
@@ -593,11 +610,11 @@ impl<'a> Builder<'a> {
     }
 
     fn moratoria_for(&self, works: &[&Work]) -> Vec<DayInterval> {
-        let facts: Vec<&super::MoratoriumFact> = self
-            .inputs
-            .moratoria
+        let facts: Vec<&super::MoratoriumFact> = works
             .iter()
-            .filter(|m| works.iter().any(|w| w.id == m.work))
+            .filter_map(|w| self.moratoria.get(w.id.as_str()))
+            .flatten()
+            .copied()
             .collect();
         moratorium_windows(
             self.plan.settings.start,
@@ -605,6 +622,19 @@ impl<'a> Builder<'a> {
             self.templates.repave_cut_allowance_days,
             &facts,
         )
+    }
+
+    /// Extra windows of a shared excavation: its works' moratoria, and the heating season
+    /// when any member is a heat work (the lead's discipline alone would miss it).
+    fn shared_excavation_windows(&self, works: &[&Work]) -> Vec<DayInterval> {
+        let mut windows = self.moratoria_for(works);
+        if works
+            .iter()
+            .any(|w| w.discipline == Discipline::Utility(Utility::Heat))
+        {
+            windows.extend_from_slice(&self.calendar.heating);
+        }
+        windows
     }
 
     fn pipeline_split(&self, w: &Work) -> Vec<u32> {
@@ -622,9 +652,8 @@ impl<'a> Builder<'a> {
     }
 
     fn add_trenches(&mut self) -> Result<(), NetworkError> {
-        let plan = self.plan;
         for t in &self.inputs.trenches {
-            let works: Vec<&Work> = t.works.iter().filter_map(|w| plan.work(w)).collect();
+            let works: Vec<&Work> = t.works.iter().filter_map(|w| self.work(w)).collect();
             let Some(lead) = works.first() else {
                 return Err(NetworkError::EmptyTrench {
                     trench: t.id.clone(),
@@ -634,7 +663,7 @@ impl<'a> Builder<'a> {
             let splits: Vec<Vec<u32>> = works.iter().map(|w| self.pipeline_split(w)).collect();
             let step = |k: usize| splits.iter().map(|s| s[k]).max().unwrap_or(1);
             let release = self.release_of(&works);
-            let moratoria = self.moratoria_for(&works);
+            let moratoria = self.shared_excavation_windows(&works);
             let exc = self.add_activity(
                 &t.id,
                 ActivityKind::Excavate,
@@ -739,7 +768,7 @@ impl<'a> Builder<'a> {
                 continue;
             };
             for c in &f.cuts {
-                if streets.iter().any(|s| *s == c.street) {
+                if streets.contains(&c.street) {
                     continue;
                 }
                 streets.push(c.street.clone());
@@ -779,62 +808,7 @@ impl<'a> Builder<'a> {
         let total = self.facts.get(w.id.as_str()).map_or(1, |f| f.total_days);
         let t = self.templates;
         let nodes = match w.discipline {
-            Discipline::Utility(_) => {
-                let split = split_days(total, &t.pipeline_shares);
-                let excavation_len = if len > 0.0 {
-                    len
-                } else {
-                    self.facts
-                        .get(w.id.as_str())
-                        .map_or(0.0, |f| f.cuts.iter().map(|c| c.length_m).sum())
-                };
-                let moratoria = self.moratoria_for(&[w]);
-                let kinds = [
-                    ActivityKind::Excavate,
-                    ActivityKind::Lay,
-                    ActivityKind::Test,
-                    ActivityKind::Backfill,
-                    ActivityKind::Restore,
-                ];
-                let mut ids = [0usize; 5];
-                for (k, kind) in kinds.into_iter().enumerate() {
-                    let windows: &[DayInterval] = if k == 0 { &moratoria } else { &[] };
-                    let metres = if matches!(kind, ActivityKind::Lay | ActivityKind::Test) {
-                        len
-                    } else {
-                        excavation_len
-                    };
-                    ids[k] = self.add_activity(
-                        &w.id,
-                        kind,
-                        &[w],
-                        w.discipline,
-                        split[k],
-                        metres,
-                        windows,
-                        release,
-                    )?;
-                }
-                self.fs(ids[0], ids[1], 0, None, PrecedenceReason::Template);
-                self.fs(ids[1], ids[2], 0, None, PrecedenceReason::Template);
-                self.fs(
-                    ids[2],
-                    ids[3],
-                    0,
-                    Some(t.backfill_max_gap_days),
-                    PrecedenceReason::Template,
-                );
-                let gap = self.restore_gap(&[w]);
-                self.fs(ids[3], ids[4], 0, Some(gap), PrecedenceReason::Template);
-                self.push_excavation(&w.id, false, ids[0], ids[4], excavation_len, &[w]);
-                WorkNodes {
-                    first: ids[0],
-                    last: ids[4],
-                    lay: Some(ids[1]),
-                    retrofit: None,
-                    connect: None,
-                }
-            }
+            Discipline::Utility(_) => self.add_pipeline(w, total, len, release)?,
             Discipline::Trade(Trade::CleanHeating) => {
                 self.add_clean_heating(w, total, len, release)?
             }
@@ -913,6 +887,70 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    fn add_pipeline(
+        &mut self,
+        w: &'a Work,
+        total: u32,
+        len: f64,
+        release: i64,
+    ) -> Result<WorkNodes, NetworkError> {
+        let t = self.templates;
+        let split = split_days(total, &t.pipeline_shares);
+        let excavation_len = if len > 0.0 {
+            len
+        } else {
+            self.facts
+                .get(w.id.as_str())
+                .map_or(0.0, |f| f.cuts.iter().map(|c| c.length_m).sum())
+        };
+        let moratoria = self.moratoria_for(&[w]);
+        let kinds = [
+            ActivityKind::Excavate,
+            ActivityKind::Lay,
+            ActivityKind::Test,
+            ActivityKind::Backfill,
+            ActivityKind::Restore,
+        ];
+        let mut ids = [0usize; 5];
+        for (k, kind) in kinds.into_iter().enumerate() {
+            let windows: &[DayInterval] = if k == 0 { &moratoria } else { &[] };
+            let metres = if matches!(kind, ActivityKind::Lay | ActivityKind::Test) {
+                len
+            } else {
+                excavation_len
+            };
+            ids[k] = self.add_activity(
+                &w.id,
+                kind,
+                &[w],
+                w.discipline,
+                split[k],
+                metres,
+                windows,
+                release,
+            )?;
+        }
+        self.fs(ids[0], ids[1], 0, None, PrecedenceReason::Template);
+        self.fs(ids[1], ids[2], 0, None, PrecedenceReason::Template);
+        self.fs(
+            ids[2],
+            ids[3],
+            0,
+            Some(t.backfill_max_gap_days),
+            PrecedenceReason::Template,
+        );
+        let gap = self.restore_gap(&[w]);
+        self.fs(ids[3], ids[4], 0, Some(gap), PrecedenceReason::Template);
+        self.push_excavation(&w.id, false, ids[0], ids[4], excavation_len, &[w]);
+        Ok(WorkNodes {
+            first: ids[0],
+            last: ids[4],
+            lay: Some(ids[1]),
+            retrofit: None,
+            connect: None,
+        })
+    }
+
     fn add_clean_heating(
         &mut self,
         w: &'a Work,
@@ -965,16 +1003,16 @@ impl<'a> Builder<'a> {
 
     fn add_compounds(&mut self) -> Result<(), NetworkError> {
         let plan = self.plan;
+        let mut members_of: HashMap<&str, Vec<&'a Work>> = HashMap::new();
+        for w in &plan.works {
+            if let Some(f) = self.facts.get(w.id.as_str()) {
+                for c in &f.compounds {
+                    members_of.entry(c.id.as_str()).or_default().push(w);
+                }
+            }
+        }
         for c in &plan.compounds {
-            let members: Vec<&'a Work> = plan
-                .works
-                .iter()
-                .filter(|w| {
-                    self.facts
-                        .get(w.id.as_str())
-                        .is_some_and(|f| f.compounds.iter().any(|x| x.id == c.id))
-                })
-                .collect();
+            let members = members_of.remove(c.id.as_str()).unwrap_or_default();
             // Generated phases, minus those a trade work of the compound stands for.
             let mut phases: Vec<Phase> = class_phases(c.class);
             for t in &c.extra_tasks {
@@ -1358,6 +1396,10 @@ mod tests {
         }
         assert_eq!(n.excavation_count(), 1);
         assert!(n.excavations[0].shared);
+        assert!(
+            exc.forbidden.iter().all(|i| i.len() < 100),
+            "no heat member: no heating season"
+        );
         assert_eq!(n.excavations_saved(), 2);
     }
 
@@ -1365,6 +1407,7 @@ mod tests {
     fn trench_inputs_that_make_no_sense_are_errors_naming_them() {
         let plan = PlanBuilder::new(date(2027, 4, 1))
             .pipe("w1", Utility::Water, 20, 300.0, None)
+            .pipe("w2", Utility::Gas, 20, 300.0, None)
             .trade("r1", Trade::Roofing, 5, None)
             .build();
         let t = |id: &str, works: &[&str]| TrenchGroup {
@@ -1412,9 +1455,9 @@ mod tests {
             }
         );
         assert_eq!(
-            err(vec![t("w1", &["w1"])]),
+            err(vec![t("w2", &["w1"])]),
             NetworkError::DuplicateActivity {
-                activity: "w1/lay".into()
+                activity: "w2/excavate".into()
             }
         );
     }
@@ -1910,5 +1953,49 @@ mod tests {
         let back: Network = serde_json::from_str(&json).expect("deserialises");
         assert_eq!(back, n);
         back.check().expect("still consistent");
+    }
+}
+
+#[cfg(test)]
+mod heat_tests {
+    use super::*;
+    use crate::network::TrenchGroup;
+    use crate::network::testkit::{PlanBuilder, date};
+
+    #[test]
+    fn a_shared_trench_with_a_heat_member_is_not_dug_in_the_heating_season() {
+        let start = date(2027, 4, 1);
+        let plan = PlanBuilder::new(start)
+            .pipe("w1", Utility::Water, 20, 300.0, None)
+            .pipe("h1", Utility::Heat, 20, 300.0, None)
+            .build();
+        let inputs = NetworkInputs {
+            trenches: vec![TrenchGroup {
+                id: "t1".into(),
+                works: vec!["w1".into(), "h1".into()],
+                length_m: 300.0,
+            }],
+            ..NetworkInputs::default()
+        };
+        let n = Network::build(&plan, &inputs, &Templates::default()).expect("builds");
+        let season = DayInterval {
+            start: day_offset(start, date(2027, 11, 15)),
+            end: day_offset(start, date(2028, 3, 16)),
+        };
+        let exc = n.activity("t1/excavate").expect("shared excavate");
+        assert_eq!(exc.discipline, Discipline::Utility(Utility::Water));
+        assert!(exc.forbidden.contains(&season));
+        assert!(
+            n.activity("h1/lay")
+                .expect("heat lay")
+                .forbidden
+                .contains(&season)
+        );
+        assert!(
+            !n.activity("w1/lay")
+                .expect("water lay")
+                .forbidden
+                .contains(&season)
+        );
     }
 }

@@ -268,7 +268,7 @@ mod tests {
             );
             let earliest = rng.random_range(-20..120i64);
             b = b.with_work(&id, |wk| {
-                wk.earliest = start.checked_add_signed(chrono::TimeDelta::days(earliest))
+                wk.earliest = start.checked_add_signed(chrono::TimeDelta::days(earliest));
             });
             if rng.random_bool(0.5) {
                 groups[rng.random_range(0..3)].push(id);
