@@ -151,16 +151,19 @@ fn measure(
         .collect();
     let elapsed = started.elapsed();
     latencies.sort_unstable();
-    let pick = |q: f64| {
-        let index = ((latencies.len() as f64 - 1.0) * q).round() as usize;
-        latencies[index].as_secs_f64() * 1e3
+    // Nearest-rank percentile: the smallest latency with at least `per_mille`/1000 of the
+    // requests at or below it.
+    let pick = |per_mille: usize| {
+        let rank = (latencies.len() * per_mille).div_ceil(1000).max(1);
+        latencies[rank - 1].as_secs_f64() * 1e3
     };
+    let count = u32::try_from(latencies.len()).unwrap_or(u32::MAX);
     println!(
         "{label:<34} {:>6} req  {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms",
         latencies.len(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pick(0.5),
-        pick(0.99)
+        f64::from(count) / elapsed.as_secs_f64(),
+        pick(500),
+        pick(990)
     );
 }
 

@@ -38,7 +38,7 @@ impl ServiceConfig {
             bind,
             db_path,
             max_upload_bytes: max_upload_mb.saturating_mul(1024 * 1024),
-            request_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_mins(1),
             planner_slots: std::thread::available_parallelism().map_or(1, usize::from),
             shutdown_grace: Duration::from_secs(10),
         }

@@ -351,7 +351,7 @@ impl JobSystem {
                 return;
             };
             let id = ticket.job.id.clone();
-            if let Err(error) = self.run(ticket.job) {
+            if let Err(error) = self.run(&ticket.job) {
                 tracing::error!(job = %id, error = %crate::problem::cause_chain(&error), "job bookkeeping failed");
             }
             lock(&self.live).remove(&id);
@@ -359,7 +359,7 @@ impl JobSystem {
     }
 
     /// Runs one job to its end and records the outcome.
-    fn run(&self, job: JobRecord) -> Result<(), StoreError> {
+    fn run(&self, job: &JobRecord) -> Result<(), StoreError> {
         let Some(planner) = &self.planner else {
             return Ok(());
         };
@@ -385,24 +385,19 @@ impl JobSystem {
         {
             return Ok(());
         }
-        let fail = |reason: &str| {
-            self.store.transition_job(
-                &job.id,
-                &[JobStatus::Running],
-                JobStatus::Failed,
-                Some(*lock(&progress_cell)),
-                Some(reason),
-            )
-        };
         let Some(plan) = self.store.plan(&job.plan_id, Some(job.plan_version))? else {
-            fail("the plan was deleted before planning started")?;
+            self.fail(
+                job,
+                job.progress,
+                "the plan was deleted before planning started",
+            )?;
             return Ok(());
         };
         let options: JobOptions = match serde_json::from_value(job.options.clone()) {
             Ok(options) => options,
             Err(error) => {
                 tracing::error!(job = %job.id, %error, "stored job options are unreadable");
-                fail("the stored job options are unreadable")?;
+                self.fail(job, job.progress, "the stored job options are unreadable")?;
                 return Ok(());
             }
         };
@@ -424,46 +419,75 @@ impl JobSystem {
         }));
         let progress = *lock(&progress_cell);
         match outcome {
-            Ok(Ok(document)) => {
-                let bytes = match serde_json::to_vec(&document) {
-                    Ok(bytes) => bytes,
-                    Err(error) => {
-                        tracing::error!(job = %job.id, %error, "schedule could not be encoded");
-                        fail("the planner's schedule could not be encoded")?;
-                        return Ok(());
-                    }
-                };
-                if let Err(error) = ScheduleDocument::from_slice(&bytes) {
-                    tracing::error!(job = %job.id, %error, "planner returned an invalid schedule document");
-                    fail("the planner returned an invalid schedule document")?;
-                    return Ok(());
-                }
-                let done = Progress {
-                    percent: 100.0,
-                    ..progress
-                };
-                match self.store.finish_job(&job.id, done, &bytes)? {
-                    Some(schedule) => tracing::info!(
-                        job = %job.id, %schedule, seconds = started.elapsed().as_secs_f64(),
-                        "job done"
-                    ),
-                    None => tracing::info!(job = %job.id, "job was cancelled; result dropped"),
-                }
-            }
+            Ok(Ok(document)) => self.store_schedule(job, progress, &document, started),
             Ok(Err(PlannerError::Cancelled)) => {
                 // A client cancel already stored `cancelled`; a shutdown cancel leaves the
                 // job running, and the next start records it as abandoned.
                 tracing::info!(job = %job.id, "planner stopped on cancellation");
+                Ok(())
             }
             Ok(Err(error @ PlannerError::Failed { .. })) => {
                 let chain = crate::problem::cause_chain(&error);
                 tracing::warn!(job = %job.id, error = %chain, "job failed");
-                fail(&chain)?;
+                self.fail(job, progress, &chain)
             }
             Err(_panic) => {
                 tracing::error!(job = %job.id, "planner panicked");
-                fail("the planner stopped unexpectedly; the failure has been logged")?;
+                self.fail(
+                    job,
+                    progress,
+                    "the planner stopped unexpectedly; the failure has been logged",
+                )
             }
+        }
+    }
+
+    /// Marks a running job failed with `reason`.
+    fn fail(&self, job: &JobRecord, progress: Progress, reason: &str) -> Result<(), StoreError> {
+        self.store
+            .transition_job(
+                &job.id,
+                &[JobStatus::Running],
+                JobStatus::Failed,
+                Some(progress),
+                Some(reason),
+            )
+            .map(|_moved| ())
+    }
+
+    /// Checks the planner's document and stores it, finishing the job.
+    fn store_schedule(
+        &self,
+        job: &JobRecord,
+        progress: Progress,
+        document: &serde_json::Value,
+        started: Instant,
+    ) -> Result<(), StoreError> {
+        let bytes = match serde_json::to_vec(document) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                tracing::error!(job = %job.id, %error, "schedule could not be encoded");
+                return self.fail(job, progress, "the planner's schedule could not be encoded");
+            }
+        };
+        if let Err(error) = ScheduleDocument::from_slice(&bytes) {
+            tracing::error!(job = %job.id, %error, "planner returned an invalid schedule document");
+            return self.fail(
+                job,
+                progress,
+                "the planner returned an invalid schedule document",
+            );
+        }
+        let done = Progress {
+            percent: 100.0,
+            ..progress
+        };
+        if let Some(schedule) = self.store.finish_job(&job.id, done, &bytes)? {
+            tracing::info!(
+                job = %job.id, %schedule, seconds = started.elapsed().as_secs_f64(), "job done"
+            );
+        } else {
+            tracing::info!(job = %job.id, "job was cancelled; result dropped");
         }
         Ok(())
     }
@@ -494,11 +518,13 @@ mod tests {
                 incumbent: Some(10.0),
                 bound: Some(8.0),
             });
-            while self.block {
-                if cancel.is_cancelled() {
-                    return Err(PlannerError::Cancelled);
+            if self.block {
+                loop {
+                    if cancel.is_cancelled() {
+                        return Err(PlannerError::Cancelled);
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
                 }
-                std::thread::sleep(Duration::from_millis(5));
             }
             serde_json::from_str(crate::export::fixture::SCHEDULE_JSON).map_err(|e| {
                 PlannerError::Failed {
@@ -548,8 +574,8 @@ mod tests {
             .expect("plan exists");
         let done = wait_for(&system, &job.id, JobStatus::Done);
         assert_eq!(done.status, JobStatus::Done);
-        assert_eq!(done.progress.percent, 100.0);
-        assert_eq!(done.progress.bound, Some(8.0));
+        assert!((done.progress.percent - 100.0).abs() < 1e-9);
+        assert!(done.progress.bound.is_some_and(|b| (b - 8.0).abs() < 1e-9));
         let schedule = done.schedule_id.expect("schedule id");
         assert!(store.schedule(&schedule).expect("read").is_some());
         system.shutdown(Duration::from_secs(1));

@@ -70,14 +70,17 @@ pub fn document() -> Result<String, serde_json::Error> {
 /// `type` URIs of error documents point at.
 #[must_use]
 pub fn docs_page() -> String {
-    let mut problems = String::new();
-    for kind in ProblemKind::ALL {
-        problems.push_str(&format!(
-            "<li id=\"problem-{slug}\"><code>{slug}</code>: {title}</li>\n",
-            slug = kind.slug(),
-            title = kind.title()
-        ));
-    }
+    let problems = ProblemKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "<li id=\"problem-{slug}\"><code>{slug}</code>: {title}</li>",
+                slug = kind.slug(),
+                title = kind.title()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     DOCS_TEMPLATE.replace("<!--PROBLEMS-->", &problems)
 }
 

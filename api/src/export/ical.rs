@@ -100,18 +100,21 @@ fn event(out: &mut String, schedule: &UtilitySchedule, entry: &DigEntry, dtstamp
     } else {
         entry.shared_with.join(", ")
     };
-    let mut description = format!(
-        "Works: {}\nShared-trench partners: {partners}",
-        entry.works.join(", ")
-    );
+    let mut description = vec![
+        format!("Works: {}", entry.works.join(", ")),
+        format!("Shared-trench partners: {partners}"),
+    ];
     if let Some(crew) = &entry.crew {
-        description.push_str(&format!("\nCrew: {crew}"));
+        description.push(format!("Crew: {crew}"));
     }
-    description.push_str(&format!(
-        "\nPlan: {} ({}), schedule {}",
+    description.push(format!(
+        "Plan: {} ({}), schedule {}",
         schedule.plan_name, schedule.plan_id, schedule.schedule_id
     ));
-    push_line(out, &format!("DESCRIPTION:{}", escape(&description)));
+    push_line(
+        out,
+        &format!("DESCRIPTION:{}", escape(&description.join("\n"))),
+    );
     push_line(out, "TRANSP:TRANSPARENT");
     push_line(out, "END:VEVENT");
 }

@@ -27,6 +27,9 @@ fn job_error(error: JobError) -> ApiError {
 }
 
 /// Starts planning the latest version of a plan; answers at once with the queued job.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     post, path = "/v1/plans/{id}/schedules", tag = "jobs",
     params(("id" = String, Path, description = "Plan id")),
@@ -72,6 +75,9 @@ pub async fn submit(
 }
 
 /// A job's status and progress; `schedule_id` once done.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/v1/jobs/{id}", tag = "jobs",
     params(("id" = String, Path, description = "Job id")),
@@ -100,6 +106,9 @@ pub async fn get(
 }
 
 /// Cancels a queued or running job.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     delete, path = "/v1/jobs/{id}", tag = "jobs",
     params(("id" = String, Path, description = "Job id")),

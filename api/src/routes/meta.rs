@@ -36,6 +36,9 @@ pub async fn health(state: actix_web::web::Data<AppState>) -> HttpResponse {
 }
 
 /// The OpenAPI 3 document.
+///
+/// # Errors
+/// A 500 problem document if the document cannot be encoded (not expected).
 pub async fn openapi() -> Result<HttpResponse, ApiError> {
     let body = crate::openapi::document().map_err(|source| ApiError::Encode { source })?;
     Ok(HttpResponse::Ok()

@@ -93,7 +93,7 @@ async fn timeout(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let limit = req
         .app_data::<web::Data<AppState>>()
-        .map_or(std::time::Duration::from_secs(60), |s| s.request_timeout);
+        .map_or(std::time::Duration::from_mins(1), |s| s.request_timeout);
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
         Ok(response) => response,
         Err(_elapsed) => Err(ApiError::Timeout {

@@ -75,6 +75,9 @@ async fn intake(
 }
 
 /// Uploads a plan (a GeoJSON FeatureCollection, `FORMAT.md`).
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     post, path = "/v1/plans", tag = "plans", params(UploadQuery),
     request_body(content = Object, content_type = "application/geo+json",
@@ -104,6 +107,9 @@ pub async fn create(
 }
 
 /// Lists plans.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/v1/plans", tag = "plans",
     responses((status = 200, description = "Every plan", body = PlanList)),
@@ -120,6 +126,9 @@ pub async fn list(
 }
 
 /// Reads a plan's metadata, or its upload with `Accept: application/geo+json`.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/v1/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id"), VersionQuery),
@@ -157,6 +166,9 @@ pub async fn get(
 }
 
 /// Replaces a plan: stores the upload as a new version, keeping the old ones.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     put, path = "/v1/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id"), UploadQuery),
@@ -193,6 +205,9 @@ pub async fn replace(
 }
 
 /// Deletes a plan with every version, job and schedule.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     delete, path = "/v1/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id")),

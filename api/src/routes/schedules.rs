@@ -20,6 +20,9 @@ pub struct ExportQuery {
 }
 
 /// The whole schedule document (`SCHEDULE.md`).
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/v1/schedules/{id}", tag = "schedules",
     params(("id" = String, Path, description = "Schedule id")),
@@ -51,6 +54,9 @@ pub async fn get(
 
 /// One company's dig schedule, as JSON, CSV (`Accept: text/csv`) or iCalendar
 /// (`Accept: text/calendar`).
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/v1/schedules/{id}/utilities/{owner}", tag = "schedules",
     params(

@@ -752,7 +752,7 @@ mod tests {
         let latest = store.plan(&first.id, None).expect("read").expect("latest");
         assert_eq!(latest.meta.name, "two");
         assert_eq!(latest.meta.summary.streets, 3);
-        assert_eq!(latest.locations["w1"].lat, 39.9);
+        assert!((latest.locations["w1"].lat - 39.9).abs() < 1e-9);
         assert_eq!(store.list_plans().expect("list").len(), 1);
     }
 
