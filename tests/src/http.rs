@@ -70,10 +70,14 @@ pub fn request(
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
     {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        head.push_str("Content-Length: ");
+        head.push_str(&body.len().to_string());
+        head.push_str("\r\n");
     }
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        for part in [name, ": ", value, "\r\n"] {
+            head.push_str(part);
+        }
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).expect("send head");
@@ -170,7 +174,7 @@ impl Service {
             }
         });
         let address = rx
-            .recv_timeout(Duration::from_secs(60))
+            .recv_timeout(Duration::from_mins(1))
             .expect("digonce printed its address")
             .parse()
             .expect("a socket address");
