@@ -168,6 +168,13 @@ pub enum ApiError {
         #[source]
         source: serde_json::Error,
     },
+    /// An error answer produced by the framework itself rather than by this service's
+    /// code (a safety net: every known source is mapped to a specific variant above).
+    #[error("the request could not be processed (HTTP {status})")]
+    Framework {
+        /// The status the framework chose.
+        status: StatusCode,
+    },
 }
 
 impl From<StoreError> for ApiError {
@@ -312,6 +319,19 @@ impl ApiError {
             | ApiError::Blocking { .. }
             | ApiError::CorruptDocument { .. }
             | ApiError::Encode { .. } => ProblemKind::Internal,
+            ApiError::Framework { status } => match status.as_u16() {
+                404 => ProblemKind::NotFound,
+                405 => ProblemKind::MethodNotAllowed,
+                401 => ProblemKind::Unauthenticated,
+                403 => ProblemKind::Forbidden,
+                413 => ProblemKind::PayloadTooLarge,
+                415 => ProblemKind::UnsupportedMediaType,
+                406 => ProblemKind::NotAcceptable,
+                409 => ProblemKind::Conflict,
+                503 | 504 => ProblemKind::Unavailable,
+                400..=499 => ProblemKind::BadRequest,
+                _ => ProblemKind::Internal,
+            },
         }
     }
 

@@ -654,3 +654,17 @@ async fn the_role_matrix_holds_for_every_endpoint() {
         }
     }
 }
+
+#[actix_web::test]
+async fn framework_errors_become_problem_documents_without_internals() {
+    // An app missing its state: actix's own data extractor fails with a plain-text 500,
+    // which the service's middleware must still answer as a problem document.
+    let app = test::init_service(App::new().configure(api::routes::configure)).await;
+    let resp =
+        test::call_service(&app, test::TestRequest::get().uri("/v1/plans").to_request()).await;
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(is_problem(&resp));
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["type"], "/v1/docs#problem-internal");
+    assert!(!body["detail"].as_str().expect("detail").contains("data"));
+}

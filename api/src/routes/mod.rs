@@ -14,13 +14,14 @@ pub mod meta;
 pub mod plans;
 pub mod schedules;
 
-use actix_web::body::MessageBody;
+use actix_web::ResponseError as _;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, PROBLEM_JSON};
 use crate::server::AppState;
 
 /// Registers every route, the extractor error mapping and the 404 handler.
@@ -86,21 +87,44 @@ async fn method_not_allowed(req: HttpRequest) -> Result<&'static str, ApiError> 
     })
 }
 
-/// Answers 503 when a request outlives the configured timeout.
+/// Answers 503 when a request outlives the configured timeout, and turns any error
+/// answer that did not come from [`ApiError`] (framework internals) into a problem
+/// document too.
 async fn timeout(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let limit = req
         .app_data::<web::Data<AppState>>()
         .map_or(std::time::Duration::from_mins(1), |s| s.request_timeout);
-    match actix_web::rt::time::timeout(limit, next.call(req)).await {
-        Ok(response) => response,
-        Err(_elapsed) => Err(ApiError::Timeout {
-            seconds: limit.as_secs(),
+    let response = match actix_web::rt::time::timeout(limit, next.call(req)).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) if error.as_error::<ApiError>().is_some() => return Err(error),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "framework error mapped to a problem document");
+            return Err(ApiError::Framework {
+                status: error.as_response_error().status_code(),
+            }
+            .into());
         }
-        .into()),
+        Err(_elapsed) => {
+            return Err(ApiError::Timeout {
+                seconds: limit.as_secs(),
+            }
+            .into());
+        }
+    };
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        let (request, _plain) = response.into_parts();
+        let problem = ApiError::Framework { status }.error_response();
+        return Ok(ServiceResponse::new(request, problem).map_into_right_body());
     }
+    Ok(response.map_into_left_body())
 }
 
 /// Runs a store call (or other blocking work) on actix's blocking pool.
