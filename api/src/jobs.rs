@@ -603,6 +603,33 @@ mod tests {
     }
 
     #[test]
+    fn a_job_left_queued_by_a_previous_run_is_run_at_start() {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
+        let plan = store
+            .create_plan(&NewPlanVersion {
+                name: "p".into(),
+                crs: "wgs84".into(),
+                body: b"{}".to_vec(),
+                summary: crate::storage::PlanSummary::default(),
+                locations: std::collections::BTreeMap::new(),
+            })
+            .expect("plan");
+        let queued = store
+            .create_job(&plan.id, &serde_json::json!({}))
+            .expect("job")
+            .expect("plan exists");
+        let system = JobSystem::start(
+            Arc::clone(&store),
+            Some(Arc::new(FixturePlanner { block: false })),
+            1,
+        )
+        .expect("start");
+        let done = wait_for(&system, &queued.id, JobStatus::Done);
+        assert_eq!(done.status, JobStatus::Done);
+        system.shutdown(Duration::from_secs(1));
+    }
+
+    #[test]
     fn without_a_planner_jobs_are_refused() {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
         let system = JobSystem::start(store, None, 1).expect("start");

@@ -22,7 +22,8 @@ use geodata::problem::{Problem, ProblemCode, ValidationReport};
 use serde_json::{Value, json};
 
 /// TEST-ONLY stand-in for `geodata::ingest`: counts features by `properties.kind` and
-/// reports a `missing_property` problem for every feature without one.
+/// reports a `missing_property` problem for every feature without one. A plan named
+/// "sleepy" takes half a second (to exercise request timeouts).
 struct TestOnlyValidator;
 
 impl PlanValidator for TestOnlyValidator {
@@ -38,6 +39,9 @@ impl PlanValidator for TestOnlyValidator {
                 }],
             })
         })?;
+        if doc["plan"]["name"] == "sleepy" {
+            std::thread::sleep(Duration::from_millis(500));
+        }
         let mut summary = PlanSummary::default();
         let mut problems = Vec::new();
         let features = doc["features"].as_array().cloned().unwrap_or_default();
@@ -119,6 +123,14 @@ struct Fixture {
 }
 
 fn fixture(mode: AuthMode, max_upload_bytes: usize) -> Fixture {
+    fixture_with_timeout(mode, max_upload_bytes, Duration::from_secs(30))
+}
+
+fn fixture_with_timeout(
+    mode: AuthMode,
+    max_upload_bytes: usize,
+    request_timeout: Duration,
+) -> Fixture {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
     let jobs =
         JobSystem::start(Arc::clone(&store), Some(Arc::new(TestOnlyPlanner)), 2).expect("jobs");
@@ -128,7 +140,7 @@ fn fixture(mode: AuthMode, max_upload_bytes: usize) -> Fixture {
         validator: Arc::new(TestOnlyValidator),
         auth_mode: mode,
         max_upload_bytes,
-        request_timeout: Duration::from_secs(30),
+        request_timeout,
     });
     Fixture { state, store }
 }
@@ -667,4 +679,27 @@ async fn framework_errors_become_problem_documents_without_internals() {
     let body: Value = test::read_body_json(resp).await;
     assert_eq!(body["type"], "/v1/docs#problem-internal");
     assert!(!body["detail"].as_str().expect("detail").contains("data"));
+}
+
+#[actix_web::test]
+async fn a_request_over_the_timeout_answers_503() {
+    let fx = fixture_with_timeout(AuthMode::Open, 1 << 20, Duration::from_millis(100));
+    let app = app!(fx);
+    let req = test::TestRequest::post()
+        .uri("/v1/plans")
+        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
+        .set_payload(plan_geojson("sleepy").to_string())
+        .to_request();
+    // The middleware returns the timeout as an error, which the server renders.
+    let error = test::try_call_service(&app, req)
+        .await
+        .expect_err("the request times out");
+    let resp = error.error_response();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        resp.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
 }

@@ -97,6 +97,8 @@ async fn timeout(
     let limit = req
         .app_data::<web::Data<AppState>>()
         .map_or(std::time::Duration::from_mins(1), |s| s.request_timeout);
+    // Errors returned here (rather than answered) are rendered by actix through
+    // `ApiError`'s `ResponseError`, so they are problem documents as well.
     let response = match actix_web::rt::time::timeout(limit, next.call(req)).await {
         Ok(Ok(response)) => response,
         Ok(Err(error)) if error.as_error::<ApiError>().is_some() => return Err(error),
