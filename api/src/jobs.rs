@@ -6,8 +6,8 @@
 //! same transaction), `failed` or `cancelled`. Workers are plain OS threads, so planning
 //! never blocks the HTTP workers and survives their restarts.
 //!
-//! Progress is kept in memory while a job runs (GET shows it live) and persisted when the
-//! job ends. Cancellation sets a flag the planner polls; a queued job that is cancelled is
+//! Progress is kept in memory while a job runs (GET shows it live), written to the store
+//! at most every [`PROGRESS_PERSIST_INTERVAL`] and when the job ends. Cancellation sets a flag the planner polls; a queued job that is cancelled is
 //! skipped when a worker reaches it.
 //!
 //! Restart and shutdown: at start-up, [`JobSystem::start`] marks every job still `running`
@@ -156,6 +156,9 @@ impl std::fmt::Debug for JobSystem {
             .finish_non_exhaustive()
     }
 }
+
+/// How often a running job's progress is written to the store.
+pub const PROGRESS_PERSIST_INTERVAL: Duration = Duration::from_secs(2);
 
 /// The reason recorded on jobs found running at start-up.
 pub const ABANDONED_REASON: &str = "abandoned: the service stopped while this job was running";
@@ -401,12 +404,21 @@ impl JobSystem {
                 return Ok(());
             }
         };
+        let last_persisted = Mutex::new(Instant::now());
         let report = |p: Progress| {
-            let mut cell = lock(&progress_cell);
-            *cell = Progress {
+            let p = Progress {
                 percent: p.percent.clamp(0.0, 100.0),
                 ..p
             };
+            *lock(&progress_cell) = p;
+            // Persist at most every PROGRESS_PERSIST_INTERVAL; GET reads the live value.
+            let mut last = lock(&last_persisted);
+            if last.elapsed() >= PROGRESS_PERSIST_INTERVAL {
+                *last = Instant::now();
+                if let Err(error) = self.store.record_progress(&job.id, p) {
+                    tracing::warn!(job = %job.id, error = %crate::problem::cause_chain(&error), "progress not persisted");
+                }
+            }
         };
         let input = PlannerInput {
             plan_geojson: &plan.body,

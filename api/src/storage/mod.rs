@@ -329,6 +329,13 @@ pub trait Store: Send + Sync + 'static {
         error: Option<&str>,
     ) -> Result<bool, StoreError>;
 
+    /// Persists the progress of a running job (no-op for jobs in any other state), so a
+    /// job abandoned by a crash still shows how far it came.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn record_progress(&self, id: &str, progress: Progress) -> Result<(), StoreError>;
+
     /// Stores a schedule and marks its running job done, in one transaction; `None` when
     /// the job is no longer running (it was cancelled meanwhile) and nothing was stored.
     ///

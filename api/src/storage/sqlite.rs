@@ -515,6 +515,24 @@ impl Store for SqliteStore {
         })
     }
 
+    fn record_progress(&self, id: &str, progress: Progress) -> Result<(), StoreError> {
+        self.write("recording progress", |tx| {
+            tx.execute(
+                "UPDATE jobs SET percent = ?2, incumbent = ?3, bound = ?4, updated_at = ?5 \
+                 WHERE id = ?1 AND status = 'running'",
+                params![
+                    id,
+                    progress.percent,
+                    progress.incumbent,
+                    progress.bound,
+                    now()
+                ],
+            )
+            .map_err(db("recording progress"))?;
+            Ok(())
+        })
+    }
+
     fn finish_job(
         &self,
         job_id: &str,
@@ -834,11 +852,23 @@ mod tests {
                 None,
             )
             .expect("run");
+        let halfway = Progress {
+            percent: 50.0,
+            incumbent: Some(3.0),
+            bound: None,
+        };
+        store
+            .record_progress(&running.id, halfway)
+            .expect("progress");
+        store.record_progress(&queued.id, halfway).expect("ignored");
+        let untouched = store.job(&queued.id).expect("read").expect("exists");
+        assert!(untouched.progress.percent.abs() < 1e-9);
         let again = store.recover_jobs("service restarted").expect("recover");
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id, queued.id);
         let failed = store.job(&running.id).expect("read").expect("exists");
         assert_eq!(failed.status, JobStatus::Failed);
+        assert!((failed.progress.percent - 50.0).abs() < 1e-9);
         assert_eq!(failed.error.as_deref(), Some("service restarted"));
     }
 
