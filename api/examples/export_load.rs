@@ -211,6 +211,7 @@ fn main() {
             auth_mode: mode,
             max_upload_bytes: 1 << 20,
             request_timeout: Duration::from_secs(30),
+            export_cache: api::export::cache::ExportCache::default(),
         });
         addresses.push(start!(move || {
             App::new()

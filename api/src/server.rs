@@ -36,6 +36,8 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// Request timeout.
     pub request_timeout: Duration,
+    /// Parsed schedules for exports.
+    pub export_cache: crate::export::cache::ExportCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -126,6 +128,7 @@ pub async fn run(
         auth_mode: mode,
         max_upload_bytes: config.max_upload_bytes,
         request_timeout: config.request_timeout,
+        export_cache: crate::export::cache::ExportCache::default(),
     });
     let app_state = state.clone();
     let server = HttpServer::new(move || {

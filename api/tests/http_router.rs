@@ -141,6 +141,7 @@ fn fixture_with_timeout(
         auth_mode: mode,
         max_upload_bytes,
         request_timeout,
+        export_cache: api::export::cache::ExportCache::default(),
     });
     Fixture { state, store }
 }

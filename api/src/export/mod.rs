@@ -4,6 +4,7 @@
 //! each, the other companies it shares the trench with and a representative point. The
 //! JSON answer is that value; [`csv`] and [`ical`] render the same entries.
 
+pub mod cache;
 pub mod csv;
 pub mod ical;
 

@@ -227,6 +227,7 @@ pub async fn delete(
     let store = state.store.clone();
     let lookup = id.clone();
     if blocking("deleting a plan", move || Ok(store.delete_plan(&lookup)?)).await? {
+        state.export_cache.forget_plan(&id);
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound {

@@ -1,5 +1,7 @@
 //! Schedules: the whole document and one company's dig schedule (JSON, CSV, iCalendar).
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -7,6 +9,7 @@ use utoipa::IntoParams;
 
 use super::{accept, blocking};
 use crate::auth::{Action, Principal};
+use crate::export::cache::CachedSchedule;
 use crate::export::{ExportFormat, ScheduleSource, UtilitySchedule, csv, ical};
 use crate::problem::{ApiError, ProblemDocument};
 use crate::schedule::ScheduleDocument;
@@ -90,46 +93,59 @@ pub async fn utility(
             available: ExportFormat::AVAILABLE,
         },
     )?;
-    let store = state.store.clone();
-    let export = blocking("exporting a dig schedule", move || {
-        let schedule = store.schedule(&id)?.ok_or_else(|| ApiError::NotFound {
-            resource: "schedule",
-            id: id.clone(),
-        })?;
-        let document = ScheduleDocument::from_slice(&schedule.document).map_err(|source| {
-            ApiError::CorruptDocument {
-                what: "schedule",
-                source,
-            }
-        })?;
-        let locations = store
-            .plan(&schedule.plan_id, Some(schedule.plan_version))?
-            .map(|plan| plan.locations)
-            .unwrap_or_default();
-        let export = UtilitySchedule::build(
-            ScheduleSource {
-                schedule_id: &schedule.id,
-                plan_id: &schedule.plan_id,
-                created_at: &schedule.created_at,
-            },
-            &document,
-            &owner,
-            &locations,
-        )
-        .ok_or(ApiError::NotFound {
-            resource: "dig schedule of company",
-            id: owner,
-        })?;
-        let body = match format {
-            ExportFormat::Json => {
-                serde_json::to_vec(&export).map_err(|source| ApiError::Encode { source })?
-            }
-            ExportFormat::Csv => csv::render(&export).into_bytes(),
-            ExportFormat::Calendar => ical::render(&export).into_bytes(),
-        };
-        Ok(body)
-    })
-    .await?;
+    let cached = state.export_cache.get(&id);
+    let schedule = if let Some(schedule) = cached {
+        schedule
+    } else {
+        let store = state.store.clone();
+        let schedule = blocking("loading a schedule for export", move || {
+            let record = store.schedule(&id)?.ok_or_else(|| ApiError::NotFound {
+                resource: "schedule",
+                id: id.clone(),
+            })?;
+            let document = ScheduleDocument::from_slice(&record.document).map_err(|source| {
+                ApiError::CorruptDocument {
+                    what: "schedule",
+                    source,
+                }
+            })?;
+            let locations = store
+                .plan(&record.plan_id, Some(record.plan_version))?
+                .map(|plan| plan.locations)
+                .unwrap_or_default();
+            Ok(Arc::new(CachedSchedule {
+                id: record.id,
+                plan_id: record.plan_id,
+                created_at: record.created_at,
+                document,
+                locations,
+            }))
+        })
+        .await?;
+        state.export_cache.insert(Arc::clone(&schedule));
+        schedule
+    };
+    let export = UtilitySchedule::build(
+        ScheduleSource {
+            schedule_id: &schedule.id,
+            plan_id: &schedule.plan_id,
+            created_at: &schedule.created_at,
+        },
+        &schedule.document,
+        &owner,
+        &schedule.locations,
+    )
+    .ok_or(ApiError::NotFound {
+        resource: "dig schedule of company",
+        id: owner,
+    })?;
+    let export = match format {
+        ExportFormat::Json => {
+            serde_json::to_vec(&export).map_err(|source| ApiError::Encode { source })?
+        }
+        ExportFormat::Csv => csv::render(&export).into_bytes(),
+        ExportFormat::Calendar => ical::render(&export).into_bytes(),
+    };
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((header::VARY, "Accept"))
