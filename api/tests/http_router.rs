@@ -338,6 +338,10 @@ async fn deleting_a_plan_removes_it_and_its_schedules() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let (plan, schedule) = seed(fx.store.as_ref());
     let app = app!(fx);
+    // Export once so the parsed schedule is cached; deleting must forget it.
+    let export = format!("/v1/schedules/{schedule}/utilities/Beijing%20Gas");
+    let resp = test::call_service(&app, test::TestRequest::get().uri(&export).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
     let req = test::TestRequest::delete()
         .uri(&format!("/v1/plans/{plan}"))
         .to_request();
@@ -348,6 +352,7 @@ async fn deleting_a_plan_removes_it_and_its_schedules() {
     for uri in [
         format!("/v1/plans/{plan}"),
         format!("/v1/schedules/{schedule}"),
+        export,
     ] {
         let resp = test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
         assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{uri}");
