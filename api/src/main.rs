@@ -1,8 +1,9 @@
 //! The `digonce` command line and service.
 
-use std::path::PathBuf;
+mod cli;
 
-use anyhow::Context as _;
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 /// digonce: dig-once planning of urban renewal works.
@@ -15,95 +16,47 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate a plan file and print every problem.
-    Validate {
-        /// The plan (GeoJSON FeatureCollection); `-` reads standard input.
-        file: PathBuf,
-    },
+    /// Validate a plan file and print every problem (exit 0 valid, 1 invalid, 2 error).
+    Validate(cli::validate::ValidateArgs),
     /// Write a synthetic city plan (a valid GeoJSON FeatureCollection, about ten works
     /// per compound) for benchmarks, tests and demos. Same seed, same bytes.
-    Generate {
-        /// Number of compounds.
-        #[arg(long, default_value_t = 2000)]
-        compounds: usize,
-        /// Seed of every random choice.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Output file; standard output when absent.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Coordinate system of the written positions (`wgs84`, or `gcj02` for Chinese
-        /// web basemaps).
-        #[arg(long, default_value = "wgs84")]
-        crs: geodata::crs::InputCrs,
-    },
+    Generate(cli::generate::GenerateArgs),
+    /// Plan a city: shared trenches, a verified schedule and what it saves
+    /// (exit 0 all hard deadlines met, 1 invalid plan, 3 some hard deadline missed).
+    Plan(cli::plan::PlanArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
-    Rcpsp {
-        /// The instance (`.sm`).
-        file: PathBuf,
-        /// Search time limit in seconds.
-        #[arg(long, default_value_t = 1.0)]
-        time_limit: f64,
+    Rcpsp(cli::rcpsp::RcpspArgs),
+    /// Run the HTTP service.
+    Serve(cli::serve::ServeArgs),
+    /// Generate a city, store it, plan it and serve it; prints the URLs to open.
+    Demo(cli::demo::DemoArgs),
+    /// Manage access tokens.
+    Token {
+        #[command(subcommand)]
+        command: cli::serve::TokenCommand,
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Validate { file } => {
-            let reader = std::fs::File::open(&file)?;
-            geodata::ingest::ingest(reader, &geodata::ingest::IngestOptions::default())?;
-            Ok(())
-        }
-        Command::Generate {
-            compounds,
-            seed,
-            out,
-            crs,
-        } => {
-            let plan =
-                geodata::synthetic::generate(&geodata::synthetic::CityConfig::new(compounds, seed));
-            let options = geodata::export::ExportOptions { crs };
-            match out {
-                Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("cannot create {}", path.display()))?;
-                    geodata::export::write_plan(&plan, file, &options)?;
-                }
-                None => geodata::export::write_plan(&plan, std::io::stdout().lock(), &options)?,
-            }
-            Ok(())
-        }
-        Command::Rcpsp { file, time_limit } => rcpsp(&file, time_limit),
+        Command::Validate(args) => Ok(cli::validate::run(&args, &mut std::io::stdout().lock())?),
+        Command::Generate(args) => cli::generate::run(&args),
+        Command::Plan(args) => cli::plan::run(&args),
+        Command::Rcpsp(args) => cli::rcpsp::run(&args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Token { command } => cli::serve::token(command),
     }
 }
 
-/// Solves a PSPLIB instance and prints `makespan=N lower_bound=M seconds=T` then the
-/// starts of every job in file order.
-fn rcpsp(file: &std::path::Path, time_limit: f64) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let problem = optimizer::psplib::parse(&text)
-        .with_context(|| format!("cannot parse {}", file.display()))?;
-    let limit = std::time::Duration::try_from_secs_f64(time_limit)
-        .with_context(|| format!("bad --time-limit {time_limit}"))?;
-    let clock = std::time::Instant::now();
-    let options = optimizer::solve::SolveOptions {
-        search: optimizer::search::SearchOptions {
-            time_limit: limit,
-            ..optimizer::search::SearchOptions::default()
-        },
-        ..optimizer::solve::SolveOptions::default()
-    };
-    let schedule = optimizer::solve::solve(&problem, &options)?;
-    let starts: Vec<String> = schedule.starts.iter().map(ToString::to_string).collect();
-    println!(
-        "makespan={} lower_bound={} seconds={:.3}",
-        schedule.makespan(),
-        schedule.bound.best(),
-        clock.elapsed().as_secs_f64()
-    );
-    println!("starts={}", starts.join(","));
-    Ok(())
+/// Exit codes: 0 success, 1 the input is invalid, 2 usage or I/O error (clap also uses 2),
+/// 3 a plan whose hard deadlines cannot all hold.
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
 }

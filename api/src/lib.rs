@@ -1,0 +1,19 @@
+//! The digonce service: storage, authentication, planning jobs, HTTP routes and exports.
+//!
+//! `main.rs` stays a thin command line over this library. Data flows: an upload is
+//! validated by [`intake`] (via `geodata::ingest`) and kept by a [`storage::Store`];
+//! [`jobs`] runs a [`jobs::Planner`] off the request threads and stores its schedule
+//! document ([`schedule`]); [`export`] derives per-company dig schedules from it.
+//! [`routes`] maps it all onto HTTP under `/v1`, every error through [`problem`].
+
+pub mod auth;
+pub mod config;
+pub mod export;
+pub mod intake;
+pub mod jobs;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod schedule;
+pub mod server;
+pub mod storage;

@@ -1,0 +1,167 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations, and the offline
+//! documentation page that renders it (no external assets: one HTML page with inline
+//! script, served by the binary itself).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::problem::ProblemKind;
+
+/// The service's API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "digonce",
+        description = "Plans urban renewal works so streets are dug once: plans, planning jobs, schedules and per-company exports. Errors are RFC 9457 problem documents."
+    ),
+    paths(
+        crate::routes::meta::health,
+        crate::routes::plans::create,
+        crate::routes::plans::list,
+        crate::routes::plans::get,
+        crate::routes::plans::replace,
+        crate::routes::plans::delete,
+        crate::routes::jobs::submit,
+        crate::routes::jobs::get,
+        crate::routes::jobs::cancel,
+        crate::routes::schedules::get,
+        crate::routes::schedules::utility,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "meta", description = "Health and documentation"),
+        (name = "plans", description = "Plan uploads with versions"),
+        (name = "jobs", description = "Planning jobs"),
+        (name = "schedules", description = "Schedules and dig-schedule exports"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer-token security scheme.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from `digonce token create --role ROLE`. Not needed in open mode.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document as JSON.
+///
+/// # Errors
+/// The encoder's error (not expected: the document is plain data).
+pub fn document() -> Result<String, serde_json::Error> {
+    ApiDoc::openapi().to_json()
+}
+
+/// The documentation page: renders `/v1/openapi.json` in the browser without any
+/// network access beyond the service itself, and lists the problem types that the
+/// `type` URIs of error documents point at.
+#[must_use]
+pub fn docs_page() -> String {
+    let problems = ProblemKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "<li id=\"problem-{slug}\"><code>{slug}</code>: {title}</li>",
+                slug = kind.slug(),
+                title = kind.title()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    DOCS_TEMPLATE.replace("<!--PROBLEMS-->", &problems)
+}
+
+const DOCS_TEMPLATE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>digonce API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+code,pre{background:#f4f4f4;padding:0 .2em}
+.op{border:1px solid #ddd;border-radius:4px;margin:.6rem 0;padding:.4rem .8rem}
+.m{display:inline-block;min-width:4.5em;font-weight:bold;text-transform:uppercase}
+.get{color:#0a6}.post{color:#06c}.put{color:#a60}.delete{color:#c00}
+table{border-collapse:collapse}td{padding:.1rem .6rem .1rem 0;vertical-align:top}
+</style></head><body>
+<h1>digonce API</h1>
+<p>Machine-readable description: <a href="openapi.json">/v1/openapi.json</a> (OpenAPI 3).
+Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> unless the service runs in open mode.</p>
+<div id="ops"><noscript>Enable JavaScript to list the operations, or read openapi.json.</noscript></div>
+<h2>Problem types</h2>
+<p>Every error is <code>application/problem+json</code> (RFC 9457) whose <code>type</code> points here.</p>
+<ul>
+<!--PROBLEMS-->
+</ul>
+<script>
+fetch('openapi.json').then(r => r.json()).then(doc => {
+  const root = document.getElementById('ops');
+  root.textContent = '';
+  const esc = s => String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
+  for (const [path, item] of Object.entries(doc.paths || {})) {
+    for (const [method, op] of Object.entries(item)) {
+      const params = (op.parameters || []).map(p =>
+        `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${esc(p.description)}</td></tr>`).join('');
+      const responses = Object.entries(op.responses || {}).map(([code, r]) =>
+        `<tr><td><code>${esc(code)}</code></td><td>${esc(r.description)}</td></tr>`).join('');
+      const div = document.createElement('div');
+      div.className = 'op';
+      div.innerHTML = `<div><span class="m ${esc(method)}">${esc(method)}</span> <code>${esc(path)}</code>
+        <span> ${esc((op.tags || []).join(', '))}</span></div>
+        <p>${esc(op.summary || op.description)}</p>
+        ${params ? `<table><tr><th align=left colspan=3>Parameters</th></tr>${params}</table>` : ''}
+        <table><tr><th align=left colspan=2>Responses</th></tr>${responses}</table>`;
+      root.appendChild(div);
+    }
+  }
+}).catch(e => { document.getElementById('ops').textContent = 'Could not load openapi.json: ' + e; });
+</script>
+</body></html>
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_route_with_its_methods() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&document().expect("encode")).expect("json");
+        let paths = doc["paths"].as_object().expect("paths");
+        for (path, methods) in [
+            ("/v1/plans", &["get", "post"][..]),
+            ("/v1/plans/{id}", &["get", "put", "delete"][..]),
+            ("/v1/plans/{id}/schedules", &["post"][..]),
+            ("/v1/jobs/{id}", &["get", "delete"][..]),
+            ("/v1/schedules/{id}", &["get"][..]),
+            ("/v1/schedules/{id}/utilities/{owner}", &["get"][..]),
+        ] {
+            for method in methods {
+                assert!(
+                    paths[path].get(*method).is_some(),
+                    "{method} {path} is missing"
+                );
+            }
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+
+    #[test]
+    fn the_docs_page_needs_no_external_assets() {
+        let page = docs_page();
+        assert!(!page.contains("http://"));
+        assert!(!page.contains("https://"));
+        assert!(page.contains("id=\"problem-invalid-plan\""));
+    }
+}

@@ -1,0 +1,140 @@
+//! Planning jobs: start (`POST /v1/plans/{id}/schedules`), status and cancel.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{blocking, read_body};
+use crate::auth::{Action, Principal};
+use crate::jobs::{JobError, JobOptions};
+use crate::problem::{ApiError, ProblemDocument};
+use crate::server::AppState;
+use crate::storage::JobRecord;
+
+/// Options bodies are tiny; anything larger is refused.
+const OPTIONS_LIMIT: usize = 16 * 1024;
+
+fn job_error(error: JobError) -> ApiError {
+    match error {
+        JobError::Store(source) => ApiError::Storage { source },
+        JobError::NoPlanner => ApiError::Unavailable {
+            reason: "no planning engine is configured in this build",
+        },
+        JobError::Finished { id, status } => ApiError::Conflict {
+            reason: format!("job {id} is already {}", status.as_str()),
+        },
+        JobError::Options { source } => ApiError::Encode { source },
+    }
+}
+
+/// Starts planning the latest version of a plan; answers at once with the queued job.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    post, path = "/v1/plans/{id}/schedules", tag = "jobs",
+    params(("id" = String, Path, description = "Plan id")),
+    request_body(content = JobOptions, content_type = "application/json",
+                 description = "Optional planner options; an empty body means defaults"),
+    responses(
+        (status = 202, description = "Queued; poll the Location", body = JobRecord),
+        (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "No planning engine in this build", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn submit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    payload: web::Payload,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::RunJobs)?;
+    let body = read_body(&req, payload, OPTIONS_LIMIT).await?;
+    let options: JobOptions = if body.iter().all(u8::is_ascii_whitespace) {
+        JobOptions::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|source| ApiError::BadJson {
+            source: actix_web::error::JsonPayloadError::Deserialize(source),
+        })?
+    };
+    let id = id.into_inner();
+    let jobs = state.jobs.clone();
+    let lookup = id.clone();
+    let job = blocking("queueing a job", move || {
+        jobs.submit(&lookup, &options).map_err(job_error)
+    })
+    .await?
+    .ok_or(ApiError::NotFound {
+        resource: "plan",
+        id,
+    })?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id)))
+        .json(job))
+}
+
+/// A job's status and progress; `schedule_id` once done.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    get, path = "/v1/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job", body = JobRecord),
+        (status = 404, description = "No such job", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadJobs)?;
+    let id = id.into_inner();
+    let jobs = state.jobs.clone();
+    let lookup = id.clone();
+    let job = blocking("reading a job", move || Ok(jobs.get(&lookup)?))
+        .await?
+        .ok_or(ApiError::NotFound {
+            resource: "job",
+            id,
+        })?;
+    Ok(HttpResponse::Ok().json(job))
+}
+
+/// Cancels a queued or running job.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    delete, path = "/v1/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "Cancelled", body = JobRecord),
+        (status = 404, description = "No such job", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already finished", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::RunJobs)?;
+    let id = id.into_inner();
+    let jobs = state.jobs.clone();
+    let lookup = id.clone();
+    let job = blocking("cancelling a job", move || {
+        jobs.cancel(&lookup).map_err(job_error)
+    })
+    .await?
+    .ok_or(ApiError::NotFound {
+        resource: "job",
+        id,
+    })?;
+    Ok(HttpResponse::Ok().json(job))
+}
