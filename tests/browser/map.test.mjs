@@ -126,9 +126,10 @@ test('moving the timeline changes what is being dug, done and late, as the dates
   const featureState = await page.evaluate(() => {
     const m = window.__digonce.map;
     const f = m.querySourceFeatures('work').find((x) => m.getFeatureState({ source: 'work', id: x.id }).st === 2);
-    return f ? { start: f.properties.start, end: f.properties.end } : null;
+    return f ? window.__digonce.featureId('work', f.id) : null;
   });
-  assert.ok(featureState && featureState.start <= mid && mid <= featureState.end, `in-progress work spans ${mid}`);
+  const busy = overlay.features.find((f) => f.properties.kind === 'work' && f.properties.id === featureState)?.properties;
+  assert.ok(busy && busy.start <= mid && mid <= busy.end, `in-progress work ${featureState} spans ${mid}`);
   // The slider is the user's control: End jumps to the last day.
   await page.focus('#slider');
   await page.keyboard.press('End');
@@ -174,7 +175,7 @@ test('clicking a feature shows its properties and dates; a trench highlights its
     for (const w of trench.properties.works) assert.ok(t2.includes(w), `trench popup lists ${w}`);
     const lit = await page.evaluate(() => {
       const m = window.__digonce.map;
-      return m.querySourceFeatures('work').filter((f) => m.getFeatureState({ source: 'work', id: f.id }).hl).map((f) => f.properties.id);
+      return m.querySourceFeatures('work').filter((f) => m.getFeatureState({ source: 'work', id: f.id }).hl).map((f) => window.__digonce.featureId('work', f.id));
     });
     assert.deepEqual([...new Set(lit)].sort(), [...trench.properties.works].sort(), 'partner works are highlighted');
   }
@@ -198,7 +199,10 @@ test('the page switches to Chinese, formats dates in that locale and groups the 
   assert.ok(rows > 0 && rows <= 40 * groups.length, `the list is capped (${rows} rows)`);
   // The screenshot: Chinese page mid-season, with a shared trench selected.
   const trench = overlay.features.find((f) => f.properties.kind === 'trench');
-  if (trench) await page.evaluate((id) => window.__digonce.select('trench', id), trench.properties.id);
+  if (trench) {
+    await page.evaluate((id) => window.__digonce.select('trench', id), trench.properties.id);
+    await page.evaluate(() => window.__digonce.map.jumpTo({ zoom: window.__digonce.map.getZoom() - 1.5 }));
+  }
   await page.evaluate(() => new Promise((r) => { window.__digonce.map.once('idle', r); setTimeout(r, 3000); }));
   mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });

@@ -124,6 +124,20 @@ function prepare(doc) {
   return { byKind, timed, workIndex };
 }
 
+/**
+ * What the map's worker needs of each feature: geometry, numeric id and the properties that
+ * paint expressions read. The rest stays on this side for popups and the list, so a
+ * 20,000-work city sends far less to the worker and tiles faster.
+ */
+function slim(kind, features) {
+  const keep = { compound: ['class'], work: ['utility', 'color'], street: ['moratorium_until'] }[kind] ?? [];
+  return features.map((f) => {
+    const properties = {};
+    for (const k of keep) if (f.properties[k] !== undefined) properties[k] = f.properties[k];
+    return { type: 'Feature', id: f.id, geometry: f.geometry, properties };
+  });
+}
+
 function bounds(byKind) {
   let [w, s, e, n] = [180, 90, -180, -90];
   const visit = (c) => {
@@ -174,11 +188,11 @@ function layers() {
       'line-width': ['case', HL, 5, byStatus([1, 1.5, 4, 2, 3])],
       'line-opacity': byStatus([0.25, 0.45, 1, 0.6, 1]),
     } },
-    { id: 'work-point', type: 'circle', source: 'work', filter: geom('Point', 'MultiPoint'), paint: {
+    { id: 'work-point', type: 'circle', source: 'work', filter: geom('Point', 'MultiPoint'), minzoom: 13, paint: {
       'circle-color': utilityColor, 'circle-radius': byStatus([3, 3, 6, 4, 6]),
       'circle-stroke-color': byStatus(STATUS_COLORS), 'circle-stroke-width': 2,
     } },
-    { id: 'crossing-point', type: 'circle', source: 'crossing', paint: {
+    { id: 'crossing-point', type: 'circle', source: 'crossing', minzoom: 14, paint: {
       'circle-color': '#ffffff', 'circle-radius': 4, 'circle-stroke-color': '#333333', 'circle-stroke-width': 2,
     } },
   ];
@@ -429,8 +443,11 @@ function renderLegend() {
     return el('label', { class: 'toggle' }, box, ` ${t(`layer_${g}`)}`);
   });
   const utilities = (state.overlay.overlay?.utilities ?? Object.keys(UTILITY_COLORS));
-  $('legend').replaceChildren(
-    el('h4', {}, t('legend')),
+  const wasOpen = $('legend').querySelector('details')?.open ?? window.innerWidth > 900;
+  const details = el('details', {}, el('summary', {}, t('legend')));
+  details.open = wasOpen;
+  $('legend').replaceChildren(details);
+  details.append(
     ...toggles,
     el('div', { class: 'leg-sec' }, ...Object.entries(CLASS_COLORS).map(([k, c]) => el('span', { class: 'leg-item' }, swatch(c), t(`class_${k}`)))),
     el('div', { class: 'leg-sec' }, ...utilities.map((u) => el('span', { class: 'leg-item' }, swatch(UTILITY_COLORS[u] ?? '#888', true), has(`util_${u}`) ? t(`util_${u}`) : u))),
@@ -512,7 +529,11 @@ async function main() {
   map.on('error', (e) => { console.error('map error', e?.error?.message ?? e); });
 
   map.on('load', () => {
-    for (const kind of KINDS) map.addSource(kind, { type: 'geojson', data: { type: 'FeatureCollection', features: byKind[kind] } });
+    const tLoad = performance.now();
+    dbg.timings.style_ms = tLoad - t0 - dbg.timings.overlay_ms;
+    for (const kind of KINDS) {
+      map.addSource(kind, { type: 'geojson', data: { type: 'FeatureCollection', features: slim(kind, byKind[kind]) } });
+    }
     for (const layer of layers()) map.addLayer(layer);
     map.on('click', onClick);
     for (const l of CLICKABLE) {
@@ -524,7 +545,10 @@ async function main() {
     slider.addEventListener('input', () => setDay(state.startDay + Number(slider.value)));
     $('play').addEventListener('click', () => (state.playing ? pause() : play()));
     $('group-by').addEventListener('change', (e) => { state.groupBy = e.target.value; buildGantt(); });
+    const tUi = performance.now();
+    dbg.timings.sources_ms = tUi - tLoad;
     applyLang(getLang());
+    dbg.timings.ui_ms = performance.now() - tUi;
     map.once('idle', () => {
       dbg.timings.first_render_ms = performance.now();
       dbg.timings.map_ms = performance.now() - t0 - dbg.timings.overlay_ms;
@@ -539,6 +563,7 @@ async function main() {
     play, pause,
     setLang: applyLang,
     setGroupBy: (g) => { state.groupBy = g; $('group-by').value = g; buildGantt(); },
+    featureId: (kind, n) => state.byKind[kind]?.[n]?.properties.id ?? null,
     select: (kind, id) => {
       const f = state.byKind[kind]?.find((x) => x.properties.id === id);
       if (f) focusFeature(kind, f.id);
