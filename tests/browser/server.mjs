@@ -38,8 +38,16 @@ function overlays() {
   };
 }
 
-/** Starts the server on `port` (0: any free port); resolves to { url, close, requests }. */
-export function startServer(port = 0) {
+// A 1x1 PNG: the stand-in basemap tile (MapLibre scales it), so the basemap path is tested offline.
+const TILE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * Starts the server on `port` (0: any free port); resolves to { url, close, requests }.
+ * `config` is the MapConfig served at /map/config.json; a `tile_url` starting with `/`
+ * is made absolute on this server (tiles are served at /tiles/{z}/{x}/{y}.png).
+ */
+export function startServer(port = 0, config = { tile_url: null, tile_crs: 'wgs84' }) {
+  let mapConfig = config;
   const overlay = overlays();
   const requests = [];
   const server = createServer((req, res) => {
@@ -53,7 +61,9 @@ export function startServer(port = 0) {
     if (url.pathname === '/') {
       send(200, TYPES.html, '<a href="/map/p_demo">Demo city map</a>');
     } else if (url.pathname === '/map/config.json') {
-      send(200, 'application/json', JSON.stringify({ tile_url: null, tile_crs: 'wgs84' }), { 'cache-control': 'no-cache' });
+      send(200, 'application/json', JSON.stringify(mapConfig), { 'cache-control': 'no-cache' });
+    } else if (/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url.pathname)) {
+      send(200, 'image/png', TILE);
     } else if ((m = url.pathname.match(/^\/map\/assets\/([A-Za-z0-9._-]+)$/)) && m[1] !== 'index.html') {
       try {
         const body = readFileSync(ASSETS + m[1]);
@@ -81,6 +91,7 @@ export function startServer(port = 0) {
   return new Promise((resolve) => {
     server.listen(port, '127.0.0.1', () => {
       const { port: p } = server.address();
+      if (mapConfig.tile_url?.startsWith('/')) mapConfig = { ...mapConfig, tile_url: `http://127.0.0.1:${p}${mapConfig.tile_url}` };
       resolve({ url: `http://127.0.0.1:${p}`, requests, close: () => new Promise((r) => server.close(r)) });
     });
   });
