@@ -305,8 +305,8 @@ function buildGantt() {
     const hi = scheduled.length ? Math.max(...scheduled.map((i) => ends[i])) : state.startDay;
     const summary = el('span', { class: 'group-stats' });
     frag.append(el('div', { class: 'g-row g-group' },
-      el('span', { class: 'g-label' }, `${groupLabel(key)} (${ids.length})`, summary),
-      el('span', { class: 'g-track' }, el('span', { class: 'g-bar g-summary', style: `left:${pct(lo)};width:${pct(hi + 1 - lo + state.startDay)}` }))));
+      el('span', { class: 'g-label', title: groupLabel(key) }, `${groupLabel(key)} (${ids.length})`),
+      el('span', { class: 'g-track' }, el('span', { class: 'g-bar g-summary', style: `left:${pct(lo)};width:${pct(hi + 1 - lo + state.startDay)}` }), summary)));
     state.ganttRows.push({ group: true, ids, summary });
     for (const i of ids.slice(0, GANTT_CAP)) {
       const p = works[i].properties;
@@ -320,7 +320,8 @@ function buildGantt() {
     }
     if (ids.length > GANTT_CAP) frag.append(el('div', { class: 'g-row g-more' }, `+${ids.length - GANTT_CAP} ${t('more')}`));
   }
-  container.replaceChildren(frag);
+  // The date line lives inside the rows so it spans the whole scrolled list.
+  container.replaceChildren(frag, $('gantt-today'));
   updateGantt(true);
 }
 
@@ -336,7 +337,7 @@ function updateGantt(force = false) {
         if (st[i] === IN_PROGRESS) prog += 1;
         else if (st[i] === LATE) late += 1;
       }
-      r.summary.textContent = ` ▶${prog} ⚠${late}`;
+      r.summary.textContent = `${t('status_in_progress')} ${prog} · ${t('status_late')} ${late}`;
     } else if (force || r.st !== st[r.id]) {
       r.st = st[r.id];
       r.row.className = `g-row st-${STATUS_NAMES[r.st] ?? 'unscheduled'}`;
