@@ -4,6 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the map page routes are mounted by the HTTP server (server.rs) when it lands"
+    )
+)]
+mod map;
+
 /// digonce: dig-once planning of urban renewal works.
 #[derive(Debug, Parser)]
 #[command(name = "digonce", version, about)]
