@@ -201,7 +201,7 @@ test('the page switches to Chinese, formats dates in that locale and groups the 
   const trench = overlay.features.find((f) => f.properties.kind === 'trench');
   if (trench) {
     await page.evaluate((id) => window.__digonce.select('trench', id), trench.properties.id);
-    await page.evaluate(() => window.__digonce.map.jumpTo({ zoom: window.__digonce.map.getZoom() - 1.5 }));
+    await page.evaluate(() => window.__digonce.map.jumpTo({ zoom: window.__digonce.map.getZoom() - 0.8 }));
   }
   await page.evaluate(() => new Promise((r) => { window.__digonce.map.once('idle', r); setTimeout(r, 3000); }));
   mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
