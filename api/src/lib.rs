@@ -11,6 +11,7 @@ pub mod config;
 pub mod export;
 pub mod intake;
 pub mod jobs;
+pub mod map;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

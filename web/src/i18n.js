@@ -1,0 +1,126 @@
+// English and Simplified Chinese strings for the map page; dates go through Intl.
+
+export const LANGS = ['en', 'zh-CN'];
+
+const STRINGS = {
+  en: {
+    title: 'digonce — plan map',
+    loading: 'Loading plan…',
+    no_schedule: 'No schedule yet: showing the plan alone.',
+    error_auth: 'This plan needs an access token: open the page with ?token=…',
+    error_missing: 'Plan not found.',
+    error_other: 'Could not load the plan overlay',
+    date: 'Date',
+    play: 'Play',
+    pause: 'Pause',
+    group_by: 'Group by',
+    district: 'District',
+    utility: 'Utility / trade',
+    works: 'works',
+    compounds: 'compounds',
+    more: 'more not shown',
+    legend: 'Legend',
+    layer_compound: 'Compounds (class; outline = status)',
+    layer_work: 'Works (utility colour)',
+    layer_trench: 'Shared trenches',
+    layer_street: 'Streets',
+    layer_moratorium: 'Moratorium streets / conflicts',
+    layer_crossing: 'Crossings',
+    at_date: 'at',
+    partners: 'Shares trench with',
+    language: '中文',
+    kind_compound: 'Compound', kind_work: 'Work', kind_street: 'Street', kind_trench: 'Shared trench',
+    kind_crossing: 'Crossing', kind_moratorium_conflict: 'Moratorium conflict',
+    status_unscheduled: 'unscheduled', status_planned: 'planned', status_in_progress: 'being dug',
+    status_done: 'done', status_late: 'late',
+    class_basic: 'basic', class_beautify: 'beautify', class_upgrade: 'upgrade', class_integrate: 'integrate',
+    util_water: 'water', util_drainage: 'drainage', util_sewer: 'sewer', util_power: 'power', util_gas: 'gas',
+    util_heat: 'heat', util_telecom: 'telecom', util_other: 'other trades',
+    p_name: 'Name', p_district: 'District', p_class: 'Class', p_households: 'Households', p_finish_by: 'Finish by',
+    p_start: 'Start', p_end: 'End', p_deadline: 'Deadline', p_status: 'Status', p_utility: 'Utility', p_trade: 'Trade',
+    p_owner: 'Owner', p_action: 'Action', p_compound: 'Compound', p_trench: 'Trench', p_partners: 'Partners',
+    p_paved_on: 'Paved on', p_paving: 'Paving', p_moratorium_until: 'Moratorium until', p_cut_exception: 'Cut exception',
+    p_works: 'Works', p_utilities: 'Utilities', p_owners: 'Owners', p_length_m: 'Length (m)', p_street: 'Street',
+    p_until: 'Until', p_exception: 'Exception', p_id: 'Id',
+  },
+  'zh-CN': {
+    title: 'digonce — 计划地图',
+    loading: '正在加载计划…',
+    no_schedule: '尚无排期：仅显示计划。',
+    error_auth: '此计划需要访问令牌：请用 ?token=… 打开页面',
+    error_missing: '未找到计划。',
+    error_other: '无法加载计划图层',
+    date: '日期',
+    play: '播放',
+    pause: '暂停',
+    group_by: '分组',
+    district: '区县',
+    utility: '管线 / 工种',
+    works: '项工程',
+    compounds: '个小区',
+    more: '项未显示',
+    legend: '图例',
+    layer_compound: '小区（按类型；边框 = 状态）',
+    layer_work: '工程（按管线颜色）',
+    layer_trench: '共用沟槽',
+    layer_street: '道路',
+    layer_moratorium: '禁挖道路 / 冲突',
+    layer_crossing: '穿越点',
+    at_date: '于',
+    partners: '共用沟槽单位',
+    language: 'English',
+    kind_compound: '小区', kind_work: '工程', kind_street: '道路', kind_trench: '共用沟槽',
+    kind_crossing: '穿越点', kind_moratorium_conflict: '禁挖期冲突',
+    status_unscheduled: '未排期', status_planned: '计划中', status_in_progress: '施工中',
+    status_done: '已完成', status_late: '逾期',
+    class_basic: '基础完善型', class_beautify: '环境美化型', class_upgrade: '功能提升型', class_integrate: '整合提升型',
+    util_water: '供水', util_drainage: '排水', util_sewer: '污水', util_power: '电力', util_gas: '燃气',
+    util_heat: '热力', util_telecom: '通信', util_other: '其他工种',
+    p_name: '名称', p_district: '区县', p_class: '类型', p_households: '户数', p_finish_by: '完成期限',
+    p_start: '开始', p_end: '结束', p_deadline: '期限', p_status: '状态', p_utility: '管线', p_trade: '工种',
+    p_owner: '权属单位', p_action: '作业', p_compound: '小区', p_trench: '沟槽', p_partners: '共用单位',
+    p_paved_on: '铺装日期', p_paving: '铺装', p_moratorium_until: '禁挖至', p_cut_exception: '破路特批',
+    p_works: '工程', p_utilities: '管线', p_owners: '权属单位', p_length_m: '长度（米）', p_street: '道路',
+    p_until: '截至', p_exception: '特批', p_id: '编号',
+  },
+};
+
+let lang = 'en';
+let dateFmt = null;
+let longFmt = null;
+
+/** Sets the language; returns the one in force (unknown codes fall back to English). */
+export function setLang(code) {
+  lang = LANGS.includes(code) ? code : 'en';
+  dateFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  longFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' });
+  document.documentElement.lang = lang;
+  return lang;
+}
+
+/** The language in force. */
+export function getLang() {
+  return lang;
+}
+
+/** The string for `key` in the current language, the English one, or the key itself. */
+export function t(key) {
+  return STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+}
+
+/** Whether a string exists for `key` (to translate enum values only when known). */
+export function has(key) {
+  return key in STRINGS.en;
+}
+
+/** A date (UTC midnight) in the current locale, short form. */
+export function fmtDate(date) {
+  return dateFmt.format(date);
+}
+
+/** A date (UTC midnight) in the current locale, long form with weekday. */
+export function fmtLongDate(date) {
+  return longFmt.format(date);
+}
+
+setLang('en');
