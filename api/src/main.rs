@@ -1,6 +1,8 @@
 //! The `digonce` command line and service.
 
-use std::path::PathBuf;
+mod cli;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -14,20 +16,23 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate a plan file and print every problem.
-    Validate {
-        /// The plan (GeoJSON FeatureCollection); `-` reads standard input.
-        file: PathBuf,
-    },
+    /// Validate a plan file and print every problem (exit 0 valid, 1 invalid, 2 error).
+    Validate(cli::validate::ValidateArgs),
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Validate { file } => {
-            let reader = std::fs::File::open(&file)?;
-            geodata::ingest::ingest(reader, &geodata::ingest::IngestOptions::default())?;
-            Ok(())
+        Command::Validate(args) => Ok(cli::validate::run(&args, &mut std::io::stdout().lock())?),
+    }
+}
+
+/// Exit codes: 0 success, 1 the input is invalid, 2 usage or I/O error (clap also uses 2).
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
         }
     }
 }

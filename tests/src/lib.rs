@@ -1,1 +1,3 @@
 //! Shared helpers for digonce's end-to-end scenario tests.
+
+pub mod montpelier;

@@ -1,0 +1,4 @@
+//! Subcommands of the `digonce` binary, one module each.
+
+pub mod crs_name;
+pub mod validate;
