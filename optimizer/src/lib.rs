@@ -33,6 +33,7 @@
 //! ```
 
 pub mod bound;
+pub mod city;
 pub mod explain;
 pub mod network;
 pub mod objective;

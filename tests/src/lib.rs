@@ -1,3 +1,4 @@
 //! Shared helpers for digonce's end-to-end scenario tests.
 
 pub mod http;
+pub mod montpelier;

@@ -1,0 +1,45 @@
+//! `digonce generate`: a synthetic city for benchmarks, tests and demos.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use geodata::crs::InputCrs;
+use geodata::export::{ExportOptions, write_plan};
+use geodata::synthetic::{CityConfig, generate};
+
+/// Arguments of `digonce generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Number of compounds.
+    #[arg(long, default_value_t = 2000)]
+    pub compounds: usize,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file; standard output when absent.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Coordinate system of the written positions (`wgs84`, or `gcj02` for Chinese web
+    /// basemaps).
+    #[arg(long, default_value = "wgs84")]
+    pub crs: InputCrs,
+}
+
+/// Writes the city.
+///
+/// # Errors
+/// When the output cannot be created or written.
+pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let plan = generate(&CityConfig::new(args.compounds, args.seed));
+    let options = ExportOptions { crs: args.crs };
+    match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            write_plan(&plan, std::io::BufWriter::new(file), &options)?;
+        }
+        None => write_plan(&plan, std::io::stdout().lock(), &options)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,8 @@
+//! Subcommands of the `digonce` binary, one module each.
+
+pub mod demo;
+pub mod generate;
+pub mod plan;
+pub mod rcpsp;
+pub mod serve;
+pub mod validate;

@@ -1,0 +1,130 @@
+//! `digonce plan FILE`: shared trenches, a verified schedule and what it saves.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use geodata::analysis::{AnalysisOptions, analyze};
+use geodata::crs::InputCrs;
+use geodata::ingest::{IngestError, IngestOptions, ingest};
+use optimizer::city::{CityOptions, plan_city};
+
+/// Arguments of `digonce plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The plan (GeoJSON FeatureCollection); `-` reads standard input.
+    pub file: PathBuf,
+    /// Where to write the schedule JSON; standard output when absent.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Search time limit in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub time_limit: f64,
+    /// Coordinate system of the positions.
+    #[arg(long, default_value = "wgs84")]
+    pub crs: InputCrs,
+    /// Seed of the search.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Plans the file and writes the schedule document; progress and the summary go to
+/// standard error.
+///
+/// # Errors
+/// When the file cannot be read, the network cannot be built (a cycle, say) or the
+/// output cannot be written. An invalid plan is not an error: its problems are printed
+/// and the exit code is 1.
+pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let clock = Instant::now();
+    let reader: Box<dyn Read> = if args.file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(&args.file)
+                .with_context(|| format!("cannot open {}", args.file.display()))?,
+        )
+    };
+    let plan = match ingest(reader, &IngestOptions { crs: args.crs }) {
+        Ok(plan) => plan,
+        Err(IngestError::Invalid(report)) => {
+            for problem in &report.problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("the plan is invalid: {} problem(s)", report.problems.len());
+            return Ok(ExitCode::from(1));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    eprintln!(
+        "[{:>6.1}s] plan {:?}: {} compounds, {} works, {} streets",
+        clock.elapsed().as_secs_f64(),
+        plan.settings.name,
+        plan.compounds.len(),
+        plan.works.len(),
+        plan.streets.len()
+    );
+    let analysis = analyze(&plan, &AnalysisOptions::default())?;
+    eprintln!(
+        "[{:>6.1}s] analysis: {} corridors, {} shared trenches, {} crossings, {} moratorium conflicts",
+        clock.elapsed().as_secs_f64(),
+        analysis.summary.corridors,
+        analysis.summary.trenches,
+        analysis.summary.crossings,
+        analysis.summary.moratorium_conflicts
+    );
+    let options = CityOptions {
+        time_limit: Duration::try_from_secs_f64(args.time_limit)
+            .with_context(|| format!("bad --time-limit {}", args.time_limit))?,
+        seed: args.seed.unwrap_or_else(|| CityOptions::default().seed),
+    };
+    eprintln!(
+        "[{:>6.1}s] scheduling (time limit {:.0} s)...",
+        clock.elapsed().as_secs_f64(),
+        args.time_limit
+    );
+    let document = plan_city(&plan, &analysis, &options)?;
+    let s = &document.summary;
+    eprintln!(
+        "[{:>6.1}s] {} activities; makespan {} days (lower bound {}, gap {:.1}%); \
+         excavations {} vs {} uncoordinated; trench-open metre-days {:.0} (uncoordinated at least {:.0}); \
+         hard deadlines missed {}; verified {}",
+        clock.elapsed().as_secs_f64(),
+        s.activities,
+        s.makespan_days,
+        s.lower_bound_days,
+        s.gap * 100.0,
+        s.excavations,
+        s.baseline_excavations,
+        s.trench_open_metre_days,
+        s.baseline_trench_open_metre_days,
+        s.hard_deadlines_missed,
+        s.verified
+    );
+    for late in document
+        .deadlines
+        .iter()
+        .filter(|d| d.kind == "hard" && d.lateness_days > 0)
+        .take(10)
+    {
+        eprintln!(
+            "  late: {} ({} {}) due {} finishes {} (+{} days)",
+            late.activity, late.source, late.subject, late.date, late.finish, late.lateness_days
+        );
+    }
+    match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            serde_json::to_writer_pretty(std::io::BufWriter::new(file), &document)?;
+        }
+        None => serde_json::to_writer_pretty(std::io::stdout().lock(), &document)?,
+    }
+    Ok(if s.hard_deadlines_missed > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,154 @@
+//! From the city activity network to the engine's generic scheduling problem.
+//!
+//! The mapping is one to one on activities, precedences and crews, so a schedule of the
+//! problem is a schedule of the network with the same indices. Two city rules need a
+//! translation:
+//! - **District limits** hold an excavation's districts from excavate start to restore end.
+//!   The engine's demands are per activity, so every activity of the excavation
+//!   (excavate, lay, test, backfill, restore) carries the district demand, and the
+//!   open-span objective closes the gaps between them. A day on which a trench stands
+//!   open with no work in it is therefore not counted against the limit; the summary's
+//!   metre-days show how rare such days are.
+//! - **Non-working days** (weekends when the plan does not work them) stretch site
+//!   activities: a duration of `d` working days becomes `ceil(d × 7 / 5)` calendar days.
+
+use std::collections::HashMap;
+
+use geodata::plan::DeadlineKind;
+
+use crate::network::{ActivityKind, Network};
+use crate::problem::{Activity, Edge, OpenSpan, Problem, Resource, SoftDue, Window};
+
+/// Builds the engine problem of a network (same activity indices).
+#[must_use]
+pub fn problem(network: &Network) -> Problem {
+    let stretch_weekends = !network.non_working.is_empty();
+    let district_demands = district_demands(network);
+    let activities = network
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut demands: Vec<(usize, u32)> =
+                a.demands.iter().map(|d| (d.resource, d.amount)).collect();
+            if let Some(extra) = district_demands.get(&i) {
+                for &(resource, amount) in extra {
+                    match demands.iter_mut().find(|(r, _)| *r == resource) {
+                        Some(existing) => existing.1 = existing.1.max(amount),
+                        None => demands.push((resource, amount)),
+                    }
+                }
+            }
+            let duration = if stretch_weekends && a.kind.is_site_work() {
+                (a.duration_days * 7).div_ceil(5)
+            } else {
+                a.duration_days
+            };
+            let hard = a
+                .deadlines
+                .iter()
+                .filter(|d| d.kind == DeadlineKind::Hard)
+                .map(|d| d.finish_by)
+                .min();
+            let soft = a
+                .deadlines
+                .iter()
+                .filter(|d| d.kind == DeadlineKind::Soft)
+                .map(|d| d.finish_by)
+                .min();
+            Activity {
+                name: a.id.clone(),
+                duration,
+                demands,
+                release: a.release,
+                deadline: hard,
+                due: soft.map(|day| SoftDue { day, weight: 1.0 }),
+                forbidden: a
+                    .forbidden
+                    .iter()
+                    .map(|w| Window {
+                        start: w.start,
+                        end: w.end,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let edges = network
+        .precedences
+        .iter()
+        .map(|p| Edge {
+            from: p.from,
+            to: p.to,
+            min_lag: p.min_lag,
+            max_lag: p.max_lag,
+        })
+        .collect();
+    let open_spans = network
+        .excavations
+        .iter()
+        .map(|e| OpenSpan {
+            first: e.excavate,
+            last: e.restore,
+            weight: e.length_m,
+        })
+        .collect();
+    Problem {
+        resources: network
+            .resources
+            .iter()
+            .map(|r| Resource {
+                name: r.id.clone(),
+                capacity: r.capacity,
+            })
+            .collect(),
+        activities,
+        edges,
+        open_spans,
+        weights: crate::problem::Weights::default(),
+    }
+}
+
+/// For each activity that belongs to an excavation, the district demands of that excavation.
+///
+/// # Complexity
+/// Linear in activities and excavations (activities are indexed by trench and by work).
+fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
+    let mut out: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
+    if network.excavations.iter().all(|e| e.demands.is_empty()) {
+        return out;
+    }
+    let mut by_trench: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_work: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, a) in network.activities.iter().enumerate() {
+        let in_excavation = matches!(
+            a.kind,
+            ActivityKind::Excavate
+                | ActivityKind::Lay
+                | ActivityKind::Test
+                | ActivityKind::Backfill
+                | ActivityKind::Restore
+        );
+        if !in_excavation {
+            continue;
+        }
+        match (&a.trench, a.works.as_slice()) {
+            (Some(t), _) => by_trench.entry(t.as_str()).or_default().push(i),
+            (None, [w]) => by_work.entry(w.as_str()).or_default().push(i),
+            (None, _) => {}
+        }
+    }
+    for e in network.excavations.iter().filter(|e| !e.demands.is_empty()) {
+        let members = if e.shared {
+            by_trench.get(e.id.as_str())
+        } else {
+            e.works.first().and_then(|w| by_work.get(w.as_str()))
+        };
+        for &i in members.into_iter().flatten() {
+            out.entry(i)
+                .or_default()
+                .extend(e.demands.iter().map(|d| (d.resource, d.amount)));
+        }
+    }
+    out
+}
