@@ -21,6 +21,9 @@ enum Command {
     /// Write a synthetic city plan (a valid GeoJSON FeatureCollection, about ten works
     /// per compound) for benchmarks, tests and demos. Same seed, same bytes.
     Generate(cli::generate::GenerateArgs),
+    /// Find shared-trench corridors, crossings, street cuts, moratorium conflicts and
+    /// compound clusters in a plan; print them as GeoJSON or JSON.
+    Analyze(cli::analyze::AnalyzeArgs),
     /// Plan a city: shared trenches, a verified schedule and what it saves
     /// (exit 0 all hard deadlines met, 1 invalid plan, 3 some hard deadline missed).
     Plan(cli::plan::PlanArgs),
@@ -41,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate(args) => Ok(cli::validate::run(&args, &mut std::io::stdout().lock())?),
         Command::Generate(args) => cli::generate::run(&args),
+        Command::Analyze(args) => cli::analyze::run(&args),
         Command::Plan(args) => cli::plan::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),

@@ -35,10 +35,6 @@ pub enum TileCrs {
 /// but this server's own routes. Register it with
 /// `App::new().app_data(web::Data::new(map_config))`; absent, the default applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[expect(
-    clippy::struct_field_names,
-    reason = "the names are the JSON contract of /map/config.json (tile_url, tile_crs)"
-)]
 pub struct MapConfig {
     /// An optional raster tile URL template (`https://tiles.example/{z}/{x}/{y}.png`).
     pub tile_url: Option<String>,

@@ -49,8 +49,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let plan = ingest(body.as_slice(), &IngestOptions::default())
         .context("the generated city does not validate")?;
     let valid = ValidatedPlan::from_plan(&plan);
-    let store =
-        SqliteStore::open(&args.db).with_context(|| format!("cannot open {}", args.db.display()))?;
+    let store = SqliteStore::open(&args.db)
+        .with_context(|| format!("cannot open {}", args.db.display()))?;
     let meta = store.create_plan(&NewPlanVersion {
         name: valid.name,
         crs: "wgs84".to_owned(),
@@ -81,7 +81,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     );
     println!("  map page:        {base}/map/{}", meta.id);
     println!("  API docs:        {base}/v1/docs");
-    println!("  planning job:    {base}/v1/jobs/{} (gives schedule_id when done)", job.id);
+    println!(
+        "  planning job:    {base}/v1/jobs/{} (gives schedule_id when done)",
+        job.id
+    );
     println!(
         "  dig schedule:    {base}/v1/schedules/<schedule_id>/utilities/{}?format=csv (or ics, json)",
         encode_path_segment(&owner)
@@ -98,13 +101,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 /// Percent-encodes a URL path segment (owners have spaces and non-ASCII names).
 fn encode_path_segment(segment: &str) -> String {
-    let mut out = String::new();
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    segment
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
 }

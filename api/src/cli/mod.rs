@@ -1,5 +1,6 @@
 //! Subcommands of the `digonce` binary, one module each.
 
+pub mod analyze;
 pub mod demo;
 pub mod generate;
 pub mod plan;

@@ -8,8 +8,6 @@ use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions, ingest};
 use serde_json::json;
 
-
-
 /// Output format of `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -9,7 +9,8 @@
 //! `[max(paved_on, R), moratorium_end)`; otherwise `[paved_on, moratorium_end)`.
 //!
 //! A work that cuts the street (see [`super::street_cut`]) conflicts when its possible
-//! window `[max(earliest, plan start), deadline or plan end]` overlaps the blocked window.
+//! window `[max(earliest, plan start), deadline or plan end]` (plan end = start + horizon:
+//! every work is scheduled within the horizon) overlaps the blocked window.
 //! The conflict's [`ConflictStatus`]:
 //! - `exception`: the city granted `cut_exception`; reported, not binding;
 //! - `unavoidable`: the whole work window lies in the blocked window — the optimizer

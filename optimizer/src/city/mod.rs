@@ -24,8 +24,7 @@ use crate::search::SearchOptions;
 use crate::solve::{SolveError, SolveOptions, solve};
 use crate::verify::verify;
 use document::{
-    ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench,
-    Summary,
+    ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench, Summary,
 };
 
 /// Effort and seed of a city plan.
@@ -227,20 +226,16 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
             };
             let explanation = (lateness > 0 && d.kind == DeadlineKind::Hard)
                 .then(|| {
-                    schedule
-                        .missed
-                        .iter()
-                        .find(|m| m.activity == i)
-                        .map(|m| {
-                            m.chain
-                                .iter()
-                                .map(|link| ChainLink {
-                                    activity: link.name.clone(),
-                                    start: date_of(start, link.start),
-                                    because: because(&link.cause, network),
-                                })
-                                .collect()
-                        })
+                    schedule.missed.iter().find(|m| m.activity == i).map(|m| {
+                        m.chain
+                            .iter()
+                            .map(|link| ChainLink {
+                                activity: link.name.clone(),
+                                start: date_of(start, link.start),
+                                because: because(&link.cause, network),
+                            })
+                            .collect()
+                    })
                 })
                 .flatten();
             out.push(DeadlineOutcome {
