@@ -130,6 +130,9 @@ pub struct Summary {
     pub gap: f64,
     /// The independent verifier found no violated constraint.
     pub verified: bool,
+    /// What the verifier found besides missed deadlines (empty when `verified`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<String>,
     /// Excavations if every utility dug alone.
     pub baseline_excavations: usize,
     /// Trench-open metre-days if every utility dug alone and closed every trench as fast

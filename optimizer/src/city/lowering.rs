@@ -9,6 +9,8 @@
 //!   open-span objective closes the gaps between them. A day on which a trench stands
 //!   open with no work in it is therefore not counted against the limit; the summary's
 //!   metre-days show how rare such days are.
+//!   An excavation that cuts more streets of a district than the district may have open
+//!   at once occupies the whole limit (it is dug on its own) rather than being unschedulable.
 //! - **Non-working days** (weekends when the plan does not work them) stretch site
 //!   activities: a duration of `d` working days becomes `ceil(d × 7 / 5)` calendar days.
 
@@ -145,9 +147,12 @@ fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
             e.works.first().and_then(|w| by_work.get(w.as_str()))
         };
         for &i in members.into_iter().flatten() {
-            out.entry(i)
-                .or_default()
-                .extend(e.demands.iter().map(|d| (d.resource, d.amount)));
+            out.entry(i).or_default().extend(e.demands.iter().map(|d| {
+                (
+                    d.resource,
+                    d.amount.min(network.resources[d.resource].capacity),
+                )
+            }));
         }
     }
     out

@@ -22,7 +22,7 @@ use crate::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templa
 use crate::schedule::{Cause, Schedule};
 use crate::search::SearchOptions;
 use crate::solve::{SolveError, SolveOptions, solve};
-use crate::verify::verify;
+use crate::verify::{Violation, verify};
 use document::{
     ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench, Summary,
 };
@@ -89,10 +89,17 @@ pub fn plan_city(
             max_schedules: None,
             seed: options.seed,
         },
-        retime: true,
+        retime: std::env::var_os("DIGONCE_NO_RETIME").is_none(),
     };
     let schedule = solve(&problem, &solve_options).map_err(|source| CityError::Solve { source })?;
-    let verified = verify(&problem, &schedule.starts, &schedule.ends).is_empty();
+    // Missed hard deadlines are reported (with their chains) in `deadlines`; every other
+    // violation means the schedule breaks a rule and must not be called verified.
+    let violations: Vec<String> = verify(&problem, &schedule.starts, &schedule.ends)
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
+        .map(|v| format!("{v:?}"))
+        .collect();
+    let verified = violations.is_empty();
     let trench_open_metre_days = network
         .trench_open_metre_days(&schedule.starts)
         .map_err(|source| CityError::Network { source })?;
@@ -109,6 +116,7 @@ pub fn plan_city(
         lower_bound_days: schedule.bound.best(),
         gap: schedule.gap,
         verified,
+        violations,
         baseline_excavations: baseline.excavations,
         baseline_trench_open_metre_days: baseline.minimum_trench_open_metre_days,
         activities: network.activities.len(),
