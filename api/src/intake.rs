@@ -80,31 +80,17 @@ impl PlanValidator for GeodataValidator {
 /// # Errors
 /// A one-problem [`ValidationReport`] with code `unknown_crs`.
 pub fn parse_crs(name: &str) -> Result<InputCrs, ValidationReport> {
-    let lower = name.trim().to_ascii_lowercase();
-    let crs = match lower.as_str() {
-        "wgs84" | "epsg:4326" | "crs84" => Some(InputCrs::Wgs84),
-        "cgcs2000" | "epsg:4490" => Some(InputCrs::Cgcs2000),
-        "epsg:3857" => Some(InputCrs::WebMercator),
-        "gcj02" => Some(InputCrs::Gcj02),
-        "bd09" => Some(InputCrs::Bd09),
-        other => other
-            .strip_prefix("epsg:")
-            .and_then(|code| code.parse::<u32>().ok())
-            .filter(|epsg| (4491..=4501).contains(epsg) || (4513..=4533).contains(epsg))
-            .map(|epsg| InputCrs::GaussKruger { epsg }),
-    };
-    crs.ok_or_else(|| ValidationReport {
-        problems: vec![Problem {
-            code: ProblemCode::UnknownCrs,
-            feature_id: None,
-            feature_index: None,
-            pointer: String::new(),
-            message: format!(
-                "the coordinate system {name:?} is not known; use wgs84, cgcs2000, epsg:3857, \
-                 epsg:4491..4501, epsg:4513..4533, gcj02 or bd09"
-            ),
-        }],
-    })
+    name.trim()
+        .parse()
+        .map_err(|error: geodata::crs::CrsParseError| ValidationReport {
+            problems: vec![Problem {
+                code: ProblemCode::UnknownCrs,
+                feature_id: None,
+                feature_index: None,
+                pointer: String::new(),
+                message: error.to_string(),
+            }],
+        })
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ fn fixture(name: &str) -> std::fs::File {
 }
 
 #[test]
-#[ignore = "needs geodata::ingest (issue 2); run with --ignored once it lands"]
 fn water_and_sewer_share_a_trench_gas_is_coordinated_and_the_new_street_is_protected() {
     let plan = ingest(fixture("small-city.geojson"), &IngestOptions::default())
         .expect("the fixture is a valid plan");
