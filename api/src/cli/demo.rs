@@ -21,11 +21,12 @@ use geodata::synthetic::{CityConfig, generate};
 /// Arguments of `digonce demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Compounds in the generated city.
-    #[arg(long, default_value_t = 300)]
+    /// Compounds in the generated city (kept small by default so the demo plans in
+    /// seconds; the engine does not yet scale to whole cities, see issue 4).
+    #[arg(long, default_value_t = 60)]
     pub compounds: usize,
     /// Seed of the generated city.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 3)]
     pub seed: u64,
     /// Address to serve on (loopback: the demo runs in open single-user mode).
     #[arg(long, default_value = ServiceConfig::DEFAULT_BIND)]
@@ -34,7 +35,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "digonce-demo.sqlite3")]
     pub db: PathBuf,
     /// Search time limit of the planning job in seconds.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 10)]
     pub time_limit: u32,
 }
 

@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(schedules::utility)),
             ),
     )
+    .configure(crate::map::configure)
     .default_service(web::to(route_not_found));
 }
 
