@@ -12,6 +12,7 @@ pub mod document;
 pub mod inputs;
 pub mod lowering;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
@@ -19,7 +20,7 @@ use geodata::analysis::Analysis;
 use geodata::plan::{DeadlineKind, Plan};
 
 use crate::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templates};
-use crate::schedule::{Cause, Schedule};
+use crate::schedule::{Cause, Link, Schedule};
 use crate::search::SearchOptions;
 use crate::solve::{SolveError, SolveOptions, solve};
 use crate::verify::{Violation, verify};
@@ -89,7 +90,7 @@ pub fn plan_city(
             max_schedules: None,
             seed: options.seed,
         },
-        retime: std::env::var_os("DIGONCE_NO_RETIME").is_none(),
+        retime: true,
     };
     let schedule = solve(&problem, &solve_options).map_err(|source| CityError::Solve { source })?;
     // Missed hard deadlines are reported (with their chains) in `deadlines`; every other
@@ -223,6 +224,11 @@ fn assign_crews(network: &Network, schedule: &Schedule) -> Vec<Option<String>> {
 /// The outcome of every deadline in the network, with chains for missed hard ones.
 fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutcome> {
     let start = network.plan_start;
+    let chains: HashMap<usize, &[Link]> = schedule
+        .missed
+        .iter()
+        .map(|m| (m.activity, m.chain.as_slice()))
+        .collect();
     let mut out = Vec::new();
     for (i, a) in network.activities.iter().enumerate() {
         for d in &a.deadlines {
@@ -234,8 +240,8 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
             };
             let explanation = (lateness > 0 && d.kind == DeadlineKind::Hard)
                 .then(|| {
-                    schedule.missed.iter().find(|m| m.activity == i).map(|m| {
-                        m.chain
+                    chains.get(&i).map(|chain| {
+                        chain
                             .iter()
                             .map(|link| ChainLink {
                                 activity: link.name.clone(),
@@ -287,16 +293,21 @@ fn because(cause: &Cause, network: &Network) -> String {
 
 /// The analysis trenches with their utilities and owners.
 fn shared_trenches(plan: &Plan, analysis: &Analysis) -> Vec<SharedTrench> {
+    let owner_of: HashMap<&str, &str> = plan
+        .works
+        .iter()
+        .map(|w| (w.id.as_str(), w.owner.as_str()))
+        .collect();
     analysis
         .trenches
         .iter()
         .map(|t| {
             let mut owners: Vec<String> = Vec::new();
             for w in &t.works {
-                if let Some(work) = plan.work(w)
-                    && !owners.contains(&work.owner)
+                if let Some(&owner) = owner_of.get(w.as_str())
+                    && !owners.iter().any(|o| o == owner)
                 {
-                    owners.push(work.owner.clone());
+                    owners.push(owner.to_owned());
                 }
             }
             SharedTrench {
