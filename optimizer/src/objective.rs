@@ -89,6 +89,16 @@ impl Objective {
         t
     }
 
+    /// Days by which activity `j` started at `start` finishes after its hard deadline plus
+    /// days after its soft due date: what the squeaky-wheel search blames it for.
+    #[must_use]
+    pub fn late_days(&self, j: usize, start: i64) -> i64 {
+        let finish = start + self.durations[j];
+        let hard = self.deadlines[j].map_or(0, |d| (finish - d).max(0));
+        let soft = self.dues[j].map_or(0, |due| (finish - due.day).max(0));
+        hard + soft
+    }
+
     /// The weighted cost of a schedule.
     #[must_use]
     pub fn cost(&self, starts: &[i64]) -> f64 {

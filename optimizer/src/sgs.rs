@@ -4,11 +4,17 @@
 //! lags to already placed activities, the per-day resource profile and the forbidden
 //! windows. Maximum lags (and minimum lags against activities placed later in the list)
 //! become upper bounds on a start; when an activity cannot be placed below such a bound, the
-//! activity that imposes it gets a raised release and everything placed since it is undone
-//! and placed again ("unschedule and repair", as in Franck, Neumann and Schwindt 2001).
+//! activity that imposes it gets a raised release; it and every placed activity reachable
+//! from it by arcs (whose starts it may have pushed) are undone and placed again, in list
+//! order, before the list moves on ("unschedule and repair", after Franck, Neumann and
+//! Schwindt 2001, restricted to the activities the raised start can affect so that a
+//! repair costs what it touches, not the length of the list).
 //! The number of repairs is capped; a list that exceeds it is rejected, never a wrong
 //! schedule. Hard deadlines are not bounds here: the search treats them as heavily
 //! penalised soft deadlines so that an infeasible plan still yields its least-late schedule.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use crate::problem::Problem;
 use crate::temporal::Network;
@@ -142,6 +148,8 @@ pub struct Decoder {
     scheduled: Vec<bool>,
     position: Vec<usize>,
     raised: Vec<i64>,
+    reopened: BinaryHeap<Reverse<usize>>,
+    stack: Vec<usize>,
     /// Start of each activity after the last successful decode.
     pub starts: Vec<i64>,
     /// Number of unschedule-and-repair steps in the last decode.
@@ -174,10 +182,20 @@ impl Decoder {
         self.raised.extend_from_slice(&model.release);
         self.starts.clear();
         self.starts.resize(n, 0);
+        self.reopened.clear();
         self.repairs = 0;
         let repair_cap = 4 * n + 64;
-        let mut p = 0;
-        while p < list.len() {
+        let mut next = 0;
+        loop {
+            // Undone activities go first, in list order, before the list moves on.
+            let p = match self.reopened.pop() {
+                Some(Reverse(q)) => q,
+                None if next < list.len() => {
+                    next += 1;
+                    next - 1
+                }
+                None => break,
+            };
             let j = list[p];
             let mut earliest = self.raised[j];
             for &(u, w) in &model.inc[j] {
@@ -206,15 +224,11 @@ impl Decoder {
                     return None;
                 }
                 self.raised[v] = self.raised[v].max(t + w);
-                let back = self.position[v];
-                for &k in &list[back..p] {
-                    self.unplace(model, k);
-                }
-                p = back;
+                self.reopened.push(Reverse(p));
+                self.undo_from(model, v);
                 continue;
             }
             self.place(model, j, t);
-            p += 1;
         }
         Some(
             (0..n)
@@ -222,6 +236,28 @@ impl Decoder {
                 .max()
                 .unwrap_or(0),
         )
+    }
+
+    /// Undoes `v` and every placed activity whose start a chain of arcs from `v` may have
+    /// pushed, queueing them to be placed again. Activities that only shared a resource
+    /// with them stay: freeing capacity never invalidates a placement.
+    ///
+    /// # Complexity
+    /// Linear in the undone activities and their arcs.
+    fn undo_from(&mut self, model: &Model, v: usize) {
+        self.stack.clear();
+        self.stack.push(v);
+        self.unplace(model, v);
+        self.reopened.push(Reverse(self.position[v]));
+        while let Some(u) = self.stack.pop() {
+            for &(k, _) in &model.out[u] {
+                if self.scheduled[k] {
+                    self.unplace(model, k);
+                    self.reopened.push(Reverse(self.position[k]));
+                    self.stack.push(k);
+                }
+            }
+        }
     }
 
     fn ensure(&mut self, end: i64) {

@@ -174,7 +174,20 @@ fn solve_component(
     let model = Model::from_problem(problem, &network);
     let bound = makespan_bound(&model, &earliest, &tails);
     let horizon = bound.best();
-    let upper: Vec<i64> = durations.iter().map(|d| horizon - d).collect();
+    // Latest starts against the bound and every deadline and due date: the search's
+    // priority, so that work with an early deadline (and what it waits for) goes first.
+    let upper: Vec<i64> = problem
+        .activities
+        .iter()
+        .zip(&durations)
+        .map(|(a, d)| {
+            let finish = [a.deadline, a.due.map(|due| due.day)]
+                .into_iter()
+                .flatten()
+                .fold(horizon, i64::min);
+            finish - d
+        })
+        .collect();
     let latest = network
         .latest(&upper)
         .map_err(|cycle| SolveError::Invalid {

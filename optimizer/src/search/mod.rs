@@ -9,8 +9,14 @@
 //! re-encoded as the list of its justified start order. The search stops at the schedule
 //! budget, the time limit, or as soon as a makespan-only objective reaches its lower bound.
 //!
+//! Networks of thousands of activities (a city) are too large for a population of lists:
+//! there the search is the squeaky-wheel loop of [`squeaky`] instead, which spends every
+//! decode on the activities that came out late.
+//!
 //! With `max_schedules` set, the result depends only on the seed; with only a time limit it
 //! also depends on machine speed.
+
+mod squeaky;
 
 use std::time::{Duration, Instant};
 
@@ -55,6 +61,11 @@ pub struct SearchOutcome {
     pub reached_bound: bool,
 }
 
+/// Above this many activities the search is the squeaky-wheel loop, not the genetic one:
+/// a population of 30–80 lists each decoded in milliseconds fits a PSPLIB instance, not a
+/// city of tens of thousands of activities.
+pub const SQUEAKY_ABOVE: usize = 1_500;
+
 #[derive(Debug, Clone)]
 struct Individual {
     list: Vec<usize>,
@@ -70,6 +81,10 @@ pub struct Search<'a> {
     objective: &'a Objective,
     preds: Vec<Vec<usize>>,
     succs: Vec<Vec<usize>>,
+    /// Group (strongly connected component) of each activity, numbered sinks first.
+    group: Vec<usize>,
+    /// Members of each group.
+    groups: Vec<Vec<usize>>,
     priority: Vec<i64>,
     rng: ChaCha8Rng,
     decoder: Decoder,
@@ -90,7 +105,12 @@ impl<'a> Search<'a> {
         target: Option<i64>,
         options: SearchOptions,
     ) -> Self {
-        let (preds, succs) = group_order(model);
+        let GroupOrder {
+            preds,
+            succs,
+            group,
+            groups,
+        } = group_order(model);
         let horizon =
             model.durations.iter().sum::<i64>() + model.release.iter().copied().max().unwrap_or(0);
         Self {
@@ -99,6 +119,8 @@ impl<'a> Search<'a> {
             objective,
             preds,
             succs,
+            group,
+            groups,
             priority: latest.to_vec(),
             rng: ChaCha8Rng::seed_from_u64(options.seed),
             decoder: Decoder::default(),
@@ -134,6 +156,9 @@ impl<'a> Search<'a> {
     pub fn run(mut self) -> Option<SearchOutcome> {
         self.started = Instant::now();
         let n = self.model.len();
+        if n > SQUEAKY_ABOVE {
+            return self.run_squeaky();
+        }
         let size = n.clamp(30, 80);
         let mut population: Vec<Individual> = Vec::with_capacity(2 * size);
         let mut best: Option<Individual> = None;
@@ -398,9 +423,17 @@ fn keep_best(best: &mut Option<Individual>, ind: &Individual) {
     }
 }
 
-/// Predecessors and successors between different strongly connected groups of the lag
-/// network: lists keep this order; order inside a group is free.
-fn group_order(model: &Model) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+/// The order lists must keep: arcs between different strongly connected groups of the lag
+/// network. Order inside a group is free (the decoder repairs it).
+struct GroupOrder {
+    preds: Vec<Vec<usize>>,
+    succs: Vec<Vec<usize>>,
+    group: Vec<usize>,
+    groups: Vec<Vec<usize>>,
+}
+
+/// The group order of a model's lag network.
+fn group_order(model: &Model) -> GroupOrder {
     let n = model.len();
     let mut graph = DiGraph::<(), ()>::with_capacity(n, 0);
     let nodes: Vec<_> = (0..n).map(|_| graph.add_node(())).collect();
@@ -410,9 +443,13 @@ fn group_order(model: &Model) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         }
     }
     let mut group = vec![0; n];
-    for (g, scc) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
-        for node in scc {
-            group[node.index()] = g;
+    let groups: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
+        .into_iter()
+        .map(|scc| scc.into_iter().map(|node| node.index()).collect())
+        .collect();
+    for (g, members) in groups.iter().enumerate() {
+        for &j in members {
+            group[j] = g;
         }
     }
     let mut preds = vec![Vec::new(); n];
@@ -425,5 +462,10 @@ fn group_order(model: &Model) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
             }
         }
     }
-    (preds, succs)
+    GroupOrder {
+        preds,
+        succs,
+        group,
+        groups,
+    }
 }
