@@ -93,17 +93,17 @@ const STREET_HALF_WIDTH_M: f64 = 12.0;
 const COMPOUND_SETBACK_M: f64 = 3.0;
 
 /// The street cross-section: one lane per (utility, side), metres left of the centre
-/// line, with the chance that the lane gets a work on a free street edge. Lanes 1.5–3 m
-/// apart can share a trench (gas and water at -7.5/-4.5, heat and sewer at -2/0...);
+/// line, with the chance that the lane gets a work on a free street edge. Lanes 1.5–2.5 m
+/// apart can share a trench (gas and water at -7/-4.5, heat and sewer at -2/0...);
 /// lanes across the street stay far apart. Water, gas, power and telecom have mains on
 /// both sides, as in most wide Chinese streets.
 const LANES: [(Utility, f64, f64); 11] = [
-    (Utility::Gas, -7.5, 0.55),
+    (Utility::Gas, -7.0, 0.55),
     (Utility::Water, -4.5, 0.6),
     (Utility::Heat, -2.0, 0.45),
     (Utility::Sewer, 0.0, 0.5),
     (Utility::Drainage, 2.0, 0.5),
-    (Utility::Power, 5.0, 0.6),
+    (Utility::Power, 4.5, 0.6),
     (Utility::Telecom, 7.0, 0.55),
     (Utility::Water, 9.5, 0.35),
     (Utility::Gas, 11.0, 0.3),
@@ -219,6 +219,9 @@ struct Generator<'a> {
     seed_blocks: Vec<usize>,
     work_days: BTreeMap<&'static str, u64>,
     works: Vec<Work>,
+    /// For each street line and edge, the plan day from which a street under a road-cut
+    /// moratorium (without exception) may be cut again.
+    protected_until: Vec<Vec<Option<u32>>>,
 }
 
 /// usize to f64 for counts far below 2^52.
@@ -307,6 +310,7 @@ impl<'a> Generator<'a> {
             seed_blocks: Vec::new(),
             work_days: BTreeMap::new(),
             works: Vec::new(),
+            protected_until: Vec::new(),
         }
     }
 
@@ -377,8 +381,8 @@ impl<'a> Generator<'a> {
         let sites = self.compounds(&layouts, &budget);
         let lines = self.street_lines();
         let streets = self.streets(&lines);
-        for line in &lines {
-            self.pipeline_works(line);
+        for (k, line) in lines.iter().enumerate() {
+            self.pipeline_works(k, line);
         }
         let (compounds, sites) = sites;
         for (compound, site) in compounds.iter().zip(&sites) {
@@ -594,7 +598,7 @@ impl<'a> Generator<'a> {
                     .rng
                     .random_bool(0.3)
                     .then(|| self.rng.random_range(0..150));
-                let finish = self.rng.random_range(300..700);
+                let finish = self.rng.random_range(420..700);
                 let mut extra_tasks: Vec<CompoundTask> = (0..self.rng.random_range(0..3))
                     .filter_map(|_| EXTRA_TASKS.choose(&mut self.rng).copied())
                     .collect();
@@ -719,6 +723,7 @@ impl<'a> Generator<'a> {
         let mut streets = Vec::new();
         for line in lines {
             let edges = line.nodes.len() - 1;
+            let mut protected = Vec::with_capacity(edges);
             let mut k = 0;
             while k < edges {
                 let len = self.rng.random_range(3..=5).min(edges - k);
@@ -735,9 +740,12 @@ impl<'a> Generator<'a> {
                     shape: self.shape(Geometry::LineString(LineString::from(nodes))),
                 };
                 self.paving_history(&mut street);
+                let until = self.cuts_allowed_from(&street);
+                protected.extend(std::iter::repeat_n(until, len));
                 streets.push(street);
                 k += len;
             }
+            self.protected_until.push(protected);
         }
         streets
     }
@@ -751,7 +759,9 @@ impl<'a> Generator<'a> {
                 .checked_sub_days(Days::new(u64::from(days)))
                 .unwrap_or(self.config.start)
         };
-        if roll < 0.15 {
+        // Recently paved streets are few in a renewal district, and the city grants most of
+        // them an exception for the programme's works.
+        if roll < 0.08 {
             let paving = *[Paving::New, Paving::Rebuilt, Paving::MajorRepair]
                 .choose(&mut self.rng)
                 .unwrap_or(&Paving::New);
@@ -762,8 +772,8 @@ impl<'a> Generator<'a> {
             };
             street.paved_on = Some(days_before(age));
             street.paving = Some(paving);
-            street.cut_exception = self.rng.random_bool(0.25);
-        } else if roll < 0.5 {
+            street.cut_exception = self.rng.random_bool(0.5);
+        } else if roll < 0.43 {
             let paving = if self.rng.random_bool(0.6) {
                 Paving::Minor
             } else {
@@ -778,8 +788,24 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// The plan day from which a street under moratorium without exception may be cut:
+    /// five years after new or rebuilt paving, three after a major repair (a week's margin
+    /// over leap days), or `None` when it may be cut now.
+    fn cuts_allowed_from(&self, street: &Street) -> Option<u32> {
+        if street.cut_exception {
+            return None;
+        }
+        let years: u64 = match street.paving? {
+            Paving::New | Paving::Rebuilt => 5,
+            Paving::MajorRepair => 3,
+            Paving::Minor => return None,
+        };
+        let until = street.paved_on?.checked_add_days(Days::new(years * 365 + 7))?;
+        (until > self.config.start).then(|| offset_of(self.config.start, until))
+    }
+
     /// Pipeline works along one street line, lane by lane.
-    fn pipeline_works(&mut self, line: &StreetLine) {
+    fn pipeline_works(&mut self, line_index: usize, line: &StreetLine) {
         let edges = line.nodes.len() - 1;
         for (utility, lane, density) in LANES {
             let mut k = 0;
@@ -796,7 +822,12 @@ impl<'a> Generator<'a> {
                 let from = total * self.rng.random_range(0.0..0.2);
                 let to = total * (1.0 - self.rng.random_range(0.0..0.2));
                 let geometry = sub_line(&path, from, to);
-                self.main_work(utility, geometry);
+                let protected = self.protected_until[line_index][k..k + len]
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .max();
+                self.main_work(utility, geometry, protected);
                 k += len;
             }
         }
@@ -821,22 +852,32 @@ impl<'a> Generator<'a> {
         self.date((base + days + slack).min(latest))
     }
 
-    fn main_work(&mut self, utility: Utility, path: Vec<Coord<f64>>) {
+    /// A main along a street; `protected_until` is the day a moratorium on the street
+    /// lapses. Planners schedule such works after it (their deadlines follow), so the
+    /// generated plan asks for nothing the moratorium forbids.
+    fn main_work(&mut self, utility: Utility, path: Vec<Coord<f64>>, protected_until: Option<u32>) {
         let metres = length(&path);
         let rate =
             (productivity_m_per_day(utility) * self.rng.random_range(0.8..1.2) * 2.0).round() / 2.0;
         let days = whole(metres / rate).max(1);
-        let earliest = self
+        let mut earliest = self
             .rng
             .random_bool(0.4)
             .then(|| self.rng.random_range(0..200));
+        if let Some(until) = protected_until {
+            earliest = Some(earliest.unwrap_or(0).max(until));
+        }
         let base = earliest.unwrap_or(0);
-        let deadline = if self.rng.random_bool(0.85) {
+        // The whole excavation (dig, lay, test, backfill, restore) on working days only
+        // takes about 1.4 times the laying plus three weeks: a tight deadline leaves a
+        // fortnight beyond that, a loose one months.
+        let chain = days * 7 / 5 + 21;
+        let deadline = if self.rng.random_bool(0.85) && base + chain + 60 <= 729 {
             let tight = self.rng.random_bool(0.06);
             let slack = if tight {
-                self.rng.random_range(0..3)
+                chain + self.rng.random_range(7..21)
             } else {
-                days * self.rng.random_range(2..7) + self.rng.random_range(30..200)
+                chain + days * self.rng.random_range(1..5) + self.rng.random_range(60..200)
             };
             Some(self.deadline(base, days, slack))
         } else {
@@ -1171,13 +1212,19 @@ impl Generator<'_> {
             let national = (1..=7).filter_map(|d| NaiveDate::from_ymd_opt(y, 10, d));
             settings.calendars.holidays.extend(labour.chain(national));
         }
-        // Enough crews to carry the work at about 60 % of the horizon's working days.
-        for (&discipline, &days) in &self.work_days {
+        // Enough crews to carry the work in about a third of the two years: the works'
+        // own days grow by the excavation steps, weekends and the phases every compound
+        // gets from its class (clearing above all, a few days per compound), and the
+        // rainy and frozen seasons close a third of the calendar to some trades.
+        let mut days_by_discipline = self.work_days.clone();
+        *days_by_discipline.entry(Trade::Clearing.as_str()).or_default() +=
+            6 * u64::try_from(self.config.compounds).unwrap_or(u64::MAX);
+        for (&discipline, &days) in &days_by_discipline {
             #[expect(
                 clippy::cast_precision_loss,
                 reason = "crew-days of a city are far below 2^52"
             )]
-            let crews = whole(days as f64 / 250.0).max(1);
+            let crews = whole(days as f64 / 120.0).max(2);
             settings.crews.insert(discipline.to_owned(), crews);
         }
         for district in &self.districts {
@@ -1185,7 +1232,9 @@ impl Generator<'_> {
                 .iter()
                 .filter(|s| s.district.as_deref() == Some(*district))
                 .count();
-            let limit = u32::try_from(n / 4).unwrap_or(u32::MAX).max(2);
+            // About three cuts open per two streets: enough to carry the programme with the
+            // frozen months closed, few enough that the limit still shapes the order.
+            let limit = u32::try_from(3 * n / 2).unwrap_or(u32::MAX).max(6);
             settings
                 .district_limits
                 .insert((*district).to_owned(), limit);
@@ -1372,7 +1421,7 @@ mod tests {
     }
 
     #[test]
-    fn deadlines_never_precede_earliest_dates_and_some_are_tight() {
+    fn deadlines_never_precede_earliest_dates_and_some_are_tight_but_reachable() {
         let plan = city(400, 4);
         let mut tight = 0;
         for w in &plan.works {
@@ -1386,7 +1435,11 @@ mod tests {
                 let from = w.earliest.unwrap_or(plan.settings.start);
                 #[expect(clippy::cast_precision_loss, reason = "day counts")]
                 let window = (d - from).num_days() as f64;
-                if window < days + 4.0 {
+                // Tight: at most three weeks beyond the whole excavation (laying on
+                // working days plus three weeks of digging, testing and restoring).
+                let chain = days * 1.4 + 21.0;
+                assert!(window >= chain, "{}: {window} days for a {chain}-day chain", w.id);
+                if window < chain + 21.0 {
                     tight += 1;
                 }
             }

@@ -2,16 +2,27 @@
 //!
 //! Walking back from the late activity, each step names what holds a start where it is: a
 //! tight lag from an earlier activity, a resource saturated until an earlier activity
-//! finishes, a forbidden window ending that day, or a release date. When the deadline
-//! cannot hold even without resources and windows, the chain is read on the earliest-start
-//! schedule, i.e. it is the critical path of lags from a release.
+//! finishes, a forbidden window ending that day, or a release date.
+//!
+//! Each miss is classified by the strongest proof that it cannot hold ([`ForcedBy`]): the
+//! earliest-start schedule of lags and releases already misses it (the chain is then its
+//! critical path); or the calendar schedule, lags and windows with unlimited crews,
+//! misses it (the chain runs through the seasons, holidays and moratoria); or only the
+//! crews and district limits make it late (the chain is read on the schedule itself).
+
+use std::collections::HashMap;
 
 use crate::problem::Problem;
-use crate::schedule::{Cause, Link, MissedDeadline};
+use crate::schedule::{Cause, ForcedBy, Link, MissedDeadline};
+use crate::sgs::{Decoder, Model};
 use crate::temporal::Network;
 
-/// Every missed deadline of `starts` with its forcing chain; `earliest` are the temporal
-/// earliest starts (lags and releases only).
+/// Every missed deadline of `starts` with what forces it and its chain; `earliest` are
+/// the temporal earliest starts (lags and releases only).
+///
+/// # Complexity
+/// One resource-free decode, then `O(n + days * resources)` per schedule a chain is read
+/// on and `O(chain * (arcs + resources))` per missed deadline.
 #[must_use]
 pub fn missed_deadlines(
     problem: &Problem,
@@ -19,31 +30,105 @@ pub fn missed_deadlines(
     starts: &[i64],
     earliest: &[i64],
 ) -> Vec<MissedDeadline> {
-    let mut missed = Vec::new();
-    for (j, a) in problem.activities.iter().enumerate() {
-        let Some(deadline) = a.deadline else {
-            continue;
-        };
-        let finish = starts[j] + i64::from(a.duration);
-        if finish <= deadline {
-            continue;
-        }
-        let temporal = earliest[j] + i64::from(a.duration) > deadline;
-        let on = if temporal { earliest } else { starts };
-        missed.push(MissedDeadline {
-            activity: j,
-            name: a.name.clone(),
-            deadline,
-            finish,
-            temporal,
-            chain: chain(problem, network, on, j),
-        });
+    let late: Vec<usize> = problem
+        .activities
+        .iter()
+        .enumerate()
+        .filter(|(j, a)| {
+            a.deadline
+                .is_some_and(|d| starts[*j] + i64::from(a.duration) > d)
+        })
+        .map(|(j, _)| j)
+        .collect();
+    if late.is_empty() {
+        return Vec::new();
     }
-    missed
+    let calendar = calendar_starts(problem, network, earliest);
+    let mut readers: HashMap<ForcedBy, Reader> = HashMap::new();
+    late.into_iter()
+        .map(|j| {
+            let a = &problem.activities[j];
+            let deadline = a.deadline.unwrap_or(i64::MAX);
+            let misses = |on: &[i64]| on[j] + i64::from(a.duration) > deadline;
+            let (forced_by, on) = if misses(earliest) {
+                (ForcedBy::Lags, earliest)
+            } else if misses(&calendar) {
+                (ForcedBy::Calendar, calendar.as_slice())
+            } else {
+                (ForcedBy::Resources, starts)
+            };
+            let reader = readers
+                .entry(forced_by)
+                .or_insert_with(|| Reader::new(problem, on));
+            MissedDeadline {
+                activity: j,
+                name: a.name.clone(),
+                deadline,
+                finish: starts[j] + i64::from(a.duration),
+                forced_by,
+                chain: reader.chain(problem, network, on, j),
+            }
+        })
+        .collect()
 }
 
-/// The chain that holds `late` at its start in `starts`, origin first.
-fn chain(problem: &Problem, network: &Network, starts: &[i64], late: usize) -> Vec<Link> {
+/// Earliest starts under lags, releases and forbidden windows with unlimited resources
+/// (the serial SGS without demands, its maximum-lag repair included); the temporal
+/// earliest starts when even that fails.
+fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
+    let mut model = Model::from_problem(problem, network);
+    for demands in &mut model.demands {
+        demands.clear();
+    }
+    let mut list: Vec<usize> = (0..problem.activities.len()).collect();
+    list.sort_by_key(|&j| (earliest[j], j));
+    let mut decoder = Decoder::default();
+    match decoder.decode(&model, &list) {
+        Some(_) => decoder.starts,
+        None => earliest.to_vec(),
+    }
+}
+
+/// Resource usage and finishing activities of one schedule, so that each chain step
+/// finds its blocker without scanning every activity.
+struct Reader {
+    /// `usage[day * resources + r]`.
+    usage: Vec<u32>,
+    resources: usize,
+    /// Activities (with some demand) by finish day.
+    ending: HashMap<i64, Vec<usize>>,
+}
+
+impl Reader {
+    fn new(problem: &Problem, starts: &[i64]) -> Self {
+        let resources = problem.resources.len();
+        let mut usage = Vec::new();
+        let mut ending: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, a) in problem.activities.iter().enumerate() {
+            if a.duration == 0 || a.demands.iter().all(|&(_, u)| u == 0) {
+                continue;
+            }
+            let end = starts[i] + i64::from(a.duration);
+            ending.entry(end).or_default().push(i);
+            for day in starts[i].max(0)..end {
+                let base = usize::try_from(day).unwrap_or(0) * resources;
+                if usage.len() < base + resources {
+                    usage.resize(base + resources, 0);
+                }
+                for &(r, u) in &a.demands {
+                    usage[base + r] += u;
+                }
+            }
+        }
+        Self {
+            usage,
+            resources,
+            ending,
+        }
+    }
+
+    /// The chain that holds `late` at its start in `starts`, origin first.
+    fn chain(&self, problem: &Problem, network: &Network, starts: &[i64], late: usize) -> Vec<Link> {
     let n = problem.activities.len();
     let mut seen = vec![false; n];
     let mut links = Vec::new();
@@ -66,7 +151,7 @@ fn chain(problem: &Problem, network: &Network, starts: &[i64], late: usize) -> V
             cur = u;
             continue;
         }
-        if let Some((resource, blocker)) = resource_blocker(problem, starts, cur, &seen) {
+        if let Some((resource, blocker)) = self.resource_blocker(problem, starts, cur, &seen) {
             links.push(link(Cause::Resource { resource }));
             cur = blocker;
             continue;
@@ -87,40 +172,38 @@ fn chain(problem: &Problem, network: &Network, starts: &[i64], late: usize) -> V
     links
 }
 
-/// A resource that is too full on the day before `j` starts for `j` to start then, and an
-/// activity using it that finishes exactly when `j` starts.
-fn resource_blocker(
-    problem: &Problem,
-    starts: &[i64],
-    j: usize,
-    seen: &[bool],
-) -> Option<(String, usize)> {
-    let act = &problem.activities[j];
-    if act.duration == 0 {
-        return None;
-    }
-    let day = starts[j] - 1;
-    for (r, res) in problem.resources.iter().enumerate() {
-        let need = problem.demand(j, r);
-        if need == 0 {
-            continue;
+    /// A resource that is too full on the day before `j` starts for `j` to start then, and
+    /// an activity using it that finishes exactly when `j` starts.
+    fn resource_blocker(
+        &self,
+        problem: &Problem,
+        starts: &[i64],
+        j: usize,
+        seen: &[bool],
+    ) -> Option<(String, usize)> {
+        let act = &problem.activities[j];
+        if act.duration == 0 {
+            return None;
         }
-        let mut used = 0;
-        let mut blocker = None;
-        for (i, other) in problem.activities.iter().enumerate() {
-            let end = starts[i] + i64::from(other.duration);
-            if i != j && starts[i] <= day && day < end {
-                used += problem.demand(i, r);
-                if end == starts[j] && problem.demand(i, r) > 0 && !seen[i] {
-                    blocker = Some(i);
-                }
+        let day = usize::try_from(starts[j] - 1).ok()?;
+        let finishing = self.ending.get(&starts[j])?;
+        for &(r, _) in &act.demands {
+            let need = problem.demand(j, r);
+            let used = self
+                .usage
+                .get(day * self.resources + r)
+                .copied()
+                .unwrap_or(0);
+            if need == 0 || used + need <= problem.resources[r].capacity {
+                continue;
+            }
+            if let Some(&i) = finishing
+                .iter()
+                .find(|&&i| i != j && !seen[i] && problem.demand(i, r) > 0)
+            {
+                return Some((problem.resources[r].name.clone(), i));
             }
         }
-        if used + need > res.capacity
-            && let Some(i) = blocker
-        {
-            return Some((res.name.clone(), i));
-        }
+        None
     }
-    None
 }

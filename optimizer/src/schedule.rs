@@ -48,6 +48,20 @@ pub enum Cause {
     Slack,
 }
 
+/// What forces a missed deadline, from the strongest proof of impossibility down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForcedBy {
+    /// Releases and lags alone: the earliest-start schedule already misses it.
+    Lags,
+    /// Releases, lags and forbidden windows (seasons, holidays, moratoria) alone: even
+    /// with unlimited crews and no district limits it is missed.
+    Calendar,
+    /// Only the crews and district limits: the deadline could hold in some schedule
+    /// without them, so it is missed for capacity (or by the search's order).
+    Resources,
+}
+
 /// One activity of a chain, from the chain's origin towards the late activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
@@ -72,9 +86,9 @@ pub struct MissedDeadline {
     pub deadline: i64,
     /// The finish day in the schedule.
     pub finish: i64,
-    /// Whether the deadline cannot hold even with unlimited resources and no windows
-    /// (the lags and releases alone force it).
-    pub temporal: bool,
+    /// What alone already makes the deadline impossible, or that only the shared crews
+    /// and district limits do (then a better order might meet it).
+    pub forced_by: ForcedBy,
     /// The forcing chain, origin first, ending with the late activity.
     pub chain: Vec<Link>,
 }

@@ -38,6 +38,16 @@ pub enum TimingError {
         /// The reported status.
         status: String,
     },
+    /// The fixed order needs more rows than [`MAX_ORDER_ROWS`]: HiGHS's presolve would
+    /// take longer and more memory than the whole search (gigabytes on a 2,000-compound
+    /// city), so the search's own justified schedule stands.
+    #[error("the timing LP would need {rows} order rows (limit {limit}); kept the search's schedule")]
+    TooLarge {
+        /// Order rows the schedule needs.
+        rows: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A start day came back fractional.
     #[error("the timing LP returned a fractional start {value} for activity `{activity}`")]
     Fractional {
@@ -47,6 +57,10 @@ pub enum TimingError {
         value: f64,
     },
 }
+
+/// Most order rows a timing LP is built with (measured: 2,000-compound cities need
+/// millions, where HiGHS's presolve alone outlasts the search).
+pub const MAX_ORDER_ROWS: usize = 400_000;
 
 /// Minimises the weighted objective over start days that keep the order decisions of
 /// `starts`; `horizon` bounds every finish (so open spans cannot push work forever).
@@ -69,6 +83,13 @@ pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64
         .iter()
         .map(|a| i64::from(a.duration))
         .collect();
+    let pairs = order_pairs(problem, starts, &dur);
+    if pairs.len() > MAX_ORDER_ROWS {
+        return Err(TimingError::TooLarge {
+            rows: pairs.len(),
+            limit: MAX_ORDER_ROWS,
+        });
+    }
     let mut vars = variables!();
     let s: Vec<Variable> = problem
         .activities
@@ -120,7 +141,7 @@ pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64
             rows.push(constraint!(s[e.to] - s[e.from] <= max as f64));
         }
     }
-    for (i, j) in order_pairs(problem, starts, &dur) {
+    for (i, j) in pairs {
         rows.push(constraint!(s[j] - s[i] >= dur[i] as f64));
     }
     // One thread, fixed once for this solve (HiGHS cannot change it later on a thread).

@@ -6,7 +6,7 @@ use std::time::Duration;
 use optimizer::problem::{
     Activity, Edge, OpenSpan, Problem, ProblemError, Resource, SoftDue, Window,
 };
-use optimizer::schedule::{Cause, Schedule, Verdict};
+use optimizer::schedule::{Cause, ForcedBy, Schedule, Verdict};
 use optimizer::search::SearchOptions;
 use optimizer::solve::{SolveError, SolveOptions, solve};
 use optimizer::verify::{Violation, verify};
@@ -217,7 +217,7 @@ fn a_deadline_forced_by_lags_is_explained_by_its_critical_path() {
     let s = solved(&p);
     assert_eq!(s.verdict, Verdict::DeadlinesMissed);
     let missed = &s.missed[0];
-    assert!(missed.temporal);
+    assert_eq!(missed.forced_by, ForcedBy::Lags);
     assert_eq!(missed.finish, 10);
     let names: Vec<&str> = missed.chain.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, vec!["survey", "dig", "lay pipe"]);
@@ -237,7 +237,7 @@ fn a_deadline_forced_by_a_crew_is_explained_by_the_bottleneck() {
     assert_eq!(s.verdict, Verdict::DeadlinesMissed);
     assert_eq!(s.terms.hard_lateness, 3, "A on time, B three days late");
     let missed = &s.missed[0];
-    assert!(!missed.temporal);
+    assert_eq!(missed.forced_by, ForcedBy::Resources);
     assert_eq!(missed.name, "street B");
     assert!(matches!(
         &missed.chain.last().expect("chain").cause,

@@ -90,7 +90,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "[{:>6.1}s] {} activities; makespan {} days (lower bound {}, gap {:.1}%); \
          excavations {} vs {} uncoordinated; trench-open metre-days {:.0} (uncoordinated at least {:.0}); \
-         hard deadlines missed {}; verified {}",
+         hard deadlines missed {} ({} unavoidable by calendar or lags); verified {}",
         clock.elapsed().as_secs_f64(),
         s.activities,
         s.makespan_days,
@@ -101,6 +101,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         s.trench_open_metre_days,
         s.baseline_trench_open_metre_days,
         s.hard_deadlines_missed,
+        s.hard_deadlines_unavoidable,
         s.verified
     );
     for late in document

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::problem::Weights;
+use crate::schedule::ForcedBy;
 
 /// A coordinated dig schedule for one plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +97,10 @@ pub struct DeadlineOutcome {
     pub finish: NaiveDate,
     /// Days late (0 when met).
     pub lateness_days: i64,
+    /// For a missed hard deadline: what alone makes it impossible (`lags`, `calendar`), or
+    /// `resources` when only crews and district limits do.
+    #[serde(default)]
+    pub forced_by: Option<ForcedBy>,
     /// For a missed hard deadline: the chain of activities that forces it.
     pub explanation: Option<Vec<ChainLink>>,
 }
@@ -122,6 +127,10 @@ pub struct Summary {
     pub trench_open_metre_days: f64,
     /// Hard deadlines not met.
     pub hard_deadlines_missed: usize,
+    /// Of those, the ones no schedule can meet: lags, releases and the calendar alone
+    /// already make them late, whatever the crews.
+    #[serde(default)]
+    pub hard_deadlines_unavoidable: usize,
     /// Σ days late over all deadlines, hard and soft.
     pub lateness_days: i64,
     /// A lower bound on the makespan (critical path, energy, one-machine).
@@ -143,6 +152,9 @@ pub struct Summary {
     pub activities: usize,
     /// Independent parts solved separately.
     pub components: usize,
+    /// Schedules the search decoded (serial SGS passes).
+    #[serde(default)]
+    pub schedules: u64,
     /// Seconds spent planning.
     pub seconds: f64,
     /// Objective weights used, in priority order.

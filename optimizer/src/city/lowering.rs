@@ -4,11 +4,14 @@
 //! problem is a schedule of the network with the same indices. Two city rules need a
 //! translation:
 //! - **District limits** hold an excavation's districts from excavate start to restore end.
-//!   The engine's demands are per activity, so every activity of the excavation
-//!   (excavate, lay, test, backfill, restore) carries the district demand, and the
-//!   open-span objective closes the gaps between them. A day on which a trench stands
-//!   open with no work in it is therefore not counted against the limit; the summary's
-//!   metre-days show how rare such days are.
+//!   The engine's demands are per activity, so the excavation's spine carries the district
+//!   demand: excavate, backfill, restore, and the lay and test of its lead (first) work.
+//!   The other members of a shared trench lay and test in the same open trench, often on
+//!   the same days; counting them again would make one trench hold its district several
+//!   times over (and, with the backfill's maximum lag after every test, make a trench of
+//!   many members unschedulable). The open-span objective closes the gaps of the spine. A
+//!   day on which a trench stands open with no spine work in it is therefore not counted
+//!   against the limit; the summary's metre-days show how rare such days are.
 //!   An excavation that cuts more streets of a district than the district may have open
 //!   at once occupies the whole limit (it is dug on its own) rather than being unschedulable.
 //! - **Non-working days** (weekends when the plan does not work them) stretch site
@@ -146,7 +149,14 @@ fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
         } else {
             e.works.first().and_then(|w| by_work.get(w.as_str()))
         };
-        for &i in members.into_iter().flatten() {
+        let lead = e.works.first();
+        let spine = members.into_iter().flatten().filter(|&&i| {
+            let a = &network.activities[i];
+            !e.shared
+                || !matches!(a.kind, ActivityKind::Lay | ActivityKind::Test)
+                || a.works.first() == lead
+        });
+        for &i in spine {
             out.entry(i).or_default().extend(e.demands.iter().map(|d| {
                 (
                     d.resource,

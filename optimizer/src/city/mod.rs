@@ -20,7 +20,7 @@ use geodata::analysis::Analysis;
 use geodata::plan::{DeadlineKind, Plan};
 
 use crate::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templates};
-use crate::schedule::{Cause, Link, Schedule};
+use crate::schedule::{Cause, ForcedBy, Link, Schedule};
 use crate::search::SearchOptions;
 use crate::solve::{SolveError, SolveOptions, solve};
 use crate::verify::{Violation, verify};
@@ -113,6 +113,14 @@ pub fn plan_city(
             .iter()
             .filter(|d| d.kind == "hard" && d.lateness_days > 0)
             .count(),
+        hard_deadlines_unavoidable: deadlines
+            .iter()
+            .filter(|d| {
+                d.kind == "hard"
+                    && d.lateness_days > 0
+                    && matches!(d.forced_by, Some(ForcedBy::Lags | ForcedBy::Calendar))
+            })
+            .count(),
         lateness_days: deadlines.iter().map(|d| d.lateness_days).sum(),
         lower_bound_days: schedule.bound.best(),
         gap: schedule.gap,
@@ -122,6 +130,7 @@ pub fn plan_city(
         baseline_trench_open_metre_days: baseline.minimum_trench_open_metre_days,
         activities: network.activities.len(),
         components: schedule.components,
+        schedules: schedule.schedules,
         seconds: began.elapsed().as_secs_f64(),
         weights: schedule.weights,
     };
@@ -224,10 +233,10 @@ fn assign_crews(network: &Network, schedule: &Schedule) -> Vec<Option<String>> {
 /// The outcome of every deadline in the network, with chains for missed hard ones.
 fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutcome> {
     let start = network.plan_start;
-    let chains: HashMap<usize, &[Link]> = schedule
+    let chains: HashMap<usize, (ForcedBy, &[Link])> = schedule
         .missed
         .iter()
-        .map(|m| (m.activity, m.chain.as_slice()))
+        .map(|m| (m.activity, (m.forced_by, m.chain.as_slice())))
         .collect();
     let mut out = Vec::new();
     for (i, a) in network.activities.iter().enumerate() {
@@ -238,9 +247,12 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
                 DeadlineSource::Compound(id) => ("compound", id.clone()),
                 DeadlineSource::HeatingSeason(id) => ("heating_season", id.clone()),
             };
-            let explanation = (lateness > 0 && d.kind == DeadlineKind::Hard)
-                .then(|| {
-                    chains.get(&i).map(|chain| {
+            let missed = (lateness > 0 && d.kind == DeadlineKind::Hard)
+                .then(|| chains.get(&i))
+                .flatten();
+            let explanation = missed
+                .map(|(_, chain)| {
+                    {
                         chain
                             .iter()
                             .map(|link| ChainLink {
@@ -249,9 +261,8 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
                                 because: because(&link.cause, network),
                             })
                             .collect()
-                    })
-                })
-                .flatten();
+                    }
+                });
             out.push(DeadlineOutcome {
                 subject,
                 activity: a.id.clone(),
@@ -264,6 +275,7 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
                 date: d.date,
                 finish: date_of(start, schedule.ends[i] - 1),
                 lateness_days: lateness,
+                forced_by: missed.map(|&(forced_by, _)| forced_by),
                 explanation,
             });
         }

@@ -45,6 +45,10 @@ use super::{
     Templates,
 };
 
+/// Days beyond its total clearing time within which a cluster's clearings all start
+/// (holidays and a crew's travel between compounds).
+pub const CLUSTER_SLACK_DAYS: i64 = 14;
+
 /// Calendar windows of the plan, computed once.
 struct CalendarWindows {
     rainy: Vec<DayInterval>,
@@ -1162,9 +1166,13 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Compounds of one cluster are one project: their clearings start within a
+    /// mobilisation window after the first one's. The window is the cluster's total
+    /// clearing days plus [`CLUSTER_SLACK_DAYS`], so a single clearing crew can clear them
+    /// back to back; starting them all on one day would need as many crews as compounds.
     fn add_clusters(&mut self) -> Result<(), NetworkError> {
         for (k, cluster) in self.inputs.compound_clusters.iter().enumerate() {
-            let mut anchor: Option<usize> = None;
+            let mut clearings = Vec::with_capacity(cluster.len());
             for c in cluster {
                 if !self.compounds.contains_key(c.as_str()) {
                     return Err(NetworkError::UnknownCompound {
@@ -1172,26 +1180,32 @@ impl<'a> Builder<'a> {
                         compound: c.clone(),
                     });
                 }
-                let Some(i) = self.first_clearing(c) else {
-                    continue;
-                };
-                match anchor {
-                    None => anchor = Some(i),
-                    Some(a) if a != i => {
-                        if self
-                            .edge_set
-                            .insert((a, i, PrecedenceReason::ClusterSynchronised))
-                        {
-                            self.precedences.push(Precedence {
-                                from: a,
-                                to: i,
-                                min_lag: 0,
-                                max_lag: Some(0),
-                                reason: PrecedenceReason::ClusterSynchronised,
-                            });
-                        }
-                    }
-                    Some(_) => {}
+                if let Some(i) = self.first_clearing(c)
+                    && !clearings.contains(&i)
+                {
+                    clearings.push(i);
+                }
+            }
+            let Some((&anchor, members)) = clearings.split_first() else {
+                continue;
+            };
+            let window = clearings
+                .iter()
+                .map(|&i| i64::from(self.activities[i].duration_days))
+                .sum::<i64>()
+                + CLUSTER_SLACK_DAYS;
+            for &i in members {
+                if self
+                    .edge_set
+                    .insert((anchor, i, PrecedenceReason::ClusterSynchronised))
+                {
+                    self.precedences.push(Precedence {
+                        from: anchor,
+                        to: i,
+                        min_lag: 0,
+                        max_lag: Some(window),
+                        reason: PrecedenceReason::ClusterSynchronised,
+                    });
                 }
             }
         }
@@ -1849,7 +1863,7 @@ mod tests {
     }
 
     #[test]
-    fn cluster_compounds_start_clearing_together() {
+    fn cluster_compounds_start_clearing_within_one_mobilisation_window() {
         let plan = PlanBuilder::new(date(2027, 4, 1))
             .compound("c1", RenovationClass::Integrate, 4, date(2027, 9, 30))
             .compound("c2", RenovationClass::Integrate, 4, date(2027, 9, 30))
@@ -1860,9 +1874,17 @@ mod tests {
         };
         let n = build(&plan, &inputs);
         let p = edge(&n, "c1/clearing", "c2/clearing");
+        let clearing_days: i64 = ["c1/clearing", "c2/clearing"]
+            .iter()
+            .map(|id| i64::from(n.activity(id).expect("clearing").duration_days))
+            .sum();
         assert_eq!(
             (p.min_lag, p.max_lag, p.reason),
-            (0, Some(0), PrecedenceReason::ClusterSynchronised)
+            (
+                0,
+                Some(clearing_days + CLUSTER_SLACK_DAYS),
+                PrecedenceReason::ClusterSynchronised
+            )
         );
         let bad = NetworkInputs {
             compound_clusters: vec![vec!["c1".into(), "c9".into()]],

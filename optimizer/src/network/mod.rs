@@ -137,7 +137,8 @@ pub struct NetworkInputs {
     /// Moratoria on the streets works cut.
     #[serde(default)]
     pub moratoria: Vec<MoratoriumFact>,
-    /// Clusters of compounds renovated as one (their clearing starts together).
+    /// Clusters of compounds renovated as one (their clearings start within a short
+    /// mobilisation window).
     #[serde(default)]
     pub compound_clusters: Vec<Vec<String>>,
     /// Works lying in a compound without referencing it.
@@ -317,7 +318,7 @@ pub enum PrecedenceReason {
     FinishingLast,
     /// Gas or power works of the compound finished before the clean-heating connection.
     ConnectionNeedsSupply,
-    /// Compounds of one renovation cluster start clearing together.
+    /// Compounds of one renovation cluster start clearing within a mobilisation window.
     ClusterSynchronised,
     /// Given by the user.
     Custom,
