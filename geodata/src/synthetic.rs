@@ -800,7 +800,9 @@ impl<'a> Generator<'a> {
             Paving::MajorRepair => 3,
             Paving::Minor => return None,
         };
-        let until = street.paved_on?.checked_add_days(Days::new(years * 365 + 7))?;
+        let until = street
+            .paved_on?
+            .checked_add_days(Days::new(years * 365 + 7))?;
         (until > self.config.start).then(|| offset_of(self.config.start, until))
     }
 
@@ -1217,8 +1219,9 @@ impl Generator<'_> {
         // gets from its class (clearing above all, a few days per compound), and the
         // rainy and frozen seasons close a third of the calendar to some trades.
         let mut days_by_discipline = self.work_days.clone();
-        *days_by_discipline.entry(Trade::Clearing.as_str()).or_default() +=
-            6 * u64::try_from(self.config.compounds).unwrap_or(u64::MAX);
+        *days_by_discipline
+            .entry(Trade::Clearing.as_str())
+            .or_default() += 6 * u64::try_from(self.config.compounds).unwrap_or(u64::MAX);
         for (&discipline, &days) in &days_by_discipline {
             #[expect(
                 clippy::cast_precision_loss,
@@ -1438,7 +1441,11 @@ mod tests {
                 // Tight: at most three weeks beyond the whole excavation (laying on
                 // working days plus three weeks of digging, testing and restoring).
                 let chain = days * 1.4 + 21.0;
-                assert!(window >= chain, "{}: {window} days for a {chain}-day chain", w.id);
+                assert!(
+                    window >= chain,
+                    "{}: {window} days for a {chain}-day chain",
+                    w.id
+                );
                 if window < chain + 21.0 {
                     tight += 1;
                 }

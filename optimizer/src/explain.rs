@@ -128,49 +128,55 @@ impl Reader {
     }
 
     /// The chain that holds `late` at its start in `starts`, origin first.
-    fn chain(&self, problem: &Problem, network: &Network, starts: &[i64], late: usize) -> Vec<Link> {
-    let n = problem.activities.len();
-    let mut seen = vec![false; n];
-    let mut links = Vec::new();
-    let mut cur = late;
-    loop {
-        seen[cur] = true;
-        let s = starts[cur];
-        let act = &problem.activities[cur];
-        let link = |cause| Link {
-            activity: cur,
-            name: act.name.clone(),
-            start: s,
-            cause,
-        };
-        if let Some(&(u, w)) = network.inc[cur]
-            .iter()
-            .find(|&&(u, w)| !seen[u] && starts[u] + w == s)
-        {
-            links.push(link(Cause::Lag { lag: w }));
-            cur = u;
-            continue;
+    fn chain(
+        &self,
+        problem: &Problem,
+        network: &Network,
+        starts: &[i64],
+        late: usize,
+    ) -> Vec<Link> {
+        let n = problem.activities.len();
+        let mut seen = vec![false; n];
+        let mut links = Vec::new();
+        let mut cur = late;
+        loop {
+            seen[cur] = true;
+            let s = starts[cur];
+            let act = &problem.activities[cur];
+            let link = |cause| Link {
+                activity: cur,
+                name: act.name.clone(),
+                start: s,
+                cause,
+            };
+            if let Some(&(u, w)) = network.inc[cur]
+                .iter()
+                .find(|&&(u, w)| !seen[u] && starts[u] + w == s)
+            {
+                links.push(link(Cause::Lag { lag: w }));
+                cur = u;
+                continue;
+            }
+            if let Some((resource, blocker)) = self.resource_blocker(problem, starts, cur, &seen) {
+                links.push(link(Cause::Resource { resource }));
+                cur = blocker;
+                continue;
+            }
+            if let Some(win) = act.forbidden.iter().find(|w| w.end == s) {
+                links.push(link(Cause::Window {
+                    start: win.start,
+                    end: win.end,
+                }));
+            } else if s == act.release {
+                links.push(link(Cause::Release { day: s }));
+            } else {
+                links.push(link(Cause::Slack));
+            }
+            break;
         }
-        if let Some((resource, blocker)) = self.resource_blocker(problem, starts, cur, &seen) {
-            links.push(link(Cause::Resource { resource }));
-            cur = blocker;
-            continue;
-        }
-        if let Some(win) = act.forbidden.iter().find(|w| w.end == s) {
-            links.push(link(Cause::Window {
-                start: win.start,
-                end: win.end,
-            }));
-        } else if s == act.release {
-            links.push(link(Cause::Release { day: s }));
-        } else {
-            links.push(link(Cause::Slack));
-        }
-        break;
+        links.reverse();
+        links
     }
-    links.reverse();
-    links
-}
 
     /// A resource that is too full on the day before `j` starts for `j` to start then, and
     /// an activity using it that finishes exactly when `j` starts.

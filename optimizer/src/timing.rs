@@ -41,7 +41,9 @@ pub enum TimingError {
     /// The fixed order needs more rows than [`MAX_ORDER_ROWS`]: HiGHS's presolve would
     /// take longer and more memory than the whole search (gigabytes on a 2,000-compound
     /// city), so the search's own justified schedule stands.
-    #[error("the timing LP would need {rows} order rows (limit {limit}); kept the search's schedule")]
+    #[error(
+        "the timing LP would need {rows} order rows (limit {limit}); kept the search's schedule"
+    )]
     TooLarge {
         /// Order rows the schedule needs.
         rows: usize,

@@ -89,7 +89,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let s = &document.summary;
     eprintln!(
         "[{:>6.1}s] {} activities; makespan {} days (lower bound {}, gap {:.1}%); \
-         excavations {} vs {} uncoordinated; trench-open metre-days {:.0} (uncoordinated at least {:.0}); \
+         excavations {} vs {} uncoordinated; trench-open metre-days {:.0} (uncoordinated {:.0}); \
          hard deadlines missed {} ({} unavoidable by calendar or lags); verified {}",
         clock.elapsed().as_secs_f64(),
         s.activities,

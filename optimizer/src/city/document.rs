@@ -144,10 +144,19 @@ pub struct Summary {
     pub violations: Vec<String>,
     /// Excavations if every utility dug alone.
     pub baseline_excavations: usize,
-    /// Trench-open metre-days if every utility dug alone and closed every trench as fast
-    /// as its steps allow (a lower bound for the uncoordinated plan, so savings are
-    /// understated, never overstated).
+    /// Trench-open metre-days of the uncoordinated plan: the same plan without shared
+    /// trenches, scheduled by the same engine with the same effort.
     pub baseline_trench_open_metre_days: f64,
+    /// Trench-open metre-days if every utility dug alone and closed every trench as fast
+    /// as its steps allow: a lower bound for any uncoordinated schedule.
+    #[serde(default)]
+    pub baseline_trench_open_metre_days_lower_bound: f64,
+    /// Makespan of the uncoordinated schedule.
+    #[serde(default)]
+    pub baseline_makespan_days: i64,
+    /// Activities of the uncoordinated schedule that finish after a hard deadline.
+    #[serde(default)]
+    pub baseline_late_activities: usize,
     /// Activities scheduled.
     pub activities: usize,
     /// Independent parts solved separately.

@@ -167,3 +167,89 @@ fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::testkit::{PlanBuilder, date};
+    use crate::network::{NetworkInputs, StreetCut, Templates, TrenchGroup};
+    use crate::solve::{SolveOptions, solve};
+    use crate::verify::verify;
+    use geodata::plan::Utility;
+
+    /// Six utilities in one trench on one street of a district that may have one street
+    /// open at a time.
+    fn six_in_one_trench() -> Network {
+        let utilities = [
+            Utility::Water,
+            Utility::Gas,
+            Utility::Heat,
+            Utility::Power,
+            Utility::Telecom,
+            Utility::Drainage,
+        ];
+        let mut builder = PlanBuilder::new(date(2027, 4, 1))
+            .street("s1", Some("D1"))
+            .with_settings(|s| {
+                s.district_limits.insert("D1".into(), 1);
+            });
+        let mut cuts = Vec::new();
+        for (k, u) in utilities.iter().enumerate() {
+            let id = format!("w{k}");
+            builder = builder.pipe(&id, *u, 4, 120.0, None);
+            cuts.push(StreetCut {
+                work: id,
+                street: "s1".into(),
+                length_m: 120.0,
+                trunk: false,
+            });
+        }
+        let inputs = NetworkInputs {
+            trenches: vec![TrenchGroup {
+                id: "t1".into(),
+                works: (0..utilities.len()).map(|k| format!("w{k}")).collect(),
+                length_m: 120.0,
+            }],
+            cuts,
+            ..NetworkInputs::default()
+        };
+        Network::build(&builder.build(), &inputs, &Templates::default()).expect("network")
+    }
+
+    #[test]
+    fn a_shared_trench_holds_its_district_once_on_its_spine() {
+        let network = six_in_one_trench();
+        let p = problem(&network);
+        let district = p
+            .resources
+            .iter()
+            .position(|r| r.name == "district:D1")
+            .expect("district resource");
+        let mut holders: Vec<&str> = p
+            .activities
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| p.demand(j, district) > 0)
+            .map(|(_, a)| a.name.as_str())
+            .collect();
+        holders.sort_unstable();
+        assert_eq!(
+            holders,
+            [
+                "t1/backfill",
+                "t1/excavate",
+                "t1/restore",
+                "w0/lay",
+                "w0/test"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trench_of_six_utilities_in_a_one_street_district_is_schedulable_and_verified() {
+        let network = six_in_one_trench();
+        let p = problem(&network);
+        let schedule = solve(&p, &SolveOptions::default()).expect("schedulable");
+        assert!(verify(&p, &schedule.starts, &schedule.ends).is_empty());
+    }
+}

@@ -63,6 +63,14 @@ pub enum CityError {
         #[source]
         source: SolveError,
     },
+    /// The uncoordinated baseline (the plan without shared trenches) could not be
+    /// scheduled, so no saving can be measured.
+    #[error("the uncoordinated baseline of the plan cannot be scheduled")]
+    Baseline {
+        /// What is wrong.
+        #[source]
+        source: SolveError,
+    },
 }
 
 /// Plans a city: builds its network, schedules it, verifies the result and measures the
@@ -84,6 +92,7 @@ pub fn plan_city(
     let baseline = Network::baseline(plan, &inputs, &templates)
         .map_err(|source| CityError::Network { source })?;
     let problem = lowering::problem(&network);
+    let baseline_problem = lowering::problem(&baseline.network);
     let solve_options = SolveOptions {
         search: SearchOptions {
             time_limit: options.time_limit,
@@ -92,7 +101,18 @@ pub fn plan_city(
         },
         retime: true,
     };
-    let schedule = solve(&problem, &solve_options).map_err(|source| CityError::Solve { source })?;
+    // The coordinated plan and the uncoordinated baseline get the same search effort, side
+    // by side, so the saving compares like with like.
+    let (schedule, baseline_schedule) = rayon::join(
+        || solve(&problem, &solve_options),
+        || solve(&baseline_problem, &solve_options),
+    );
+    let schedule = schedule.map_err(|source| CityError::Solve { source })?;
+    let baseline_schedule = baseline_schedule.map_err(|source| CityError::Baseline { source })?;
+    let baseline_metre_days = baseline
+        .network
+        .trench_open_metre_days(&baseline_schedule.starts)
+        .map_err(|source| CityError::Network { source })?;
     // Missed hard deadlines are reported (with their chains) in `deadlines`; every other
     // violation means the schedule breaks a rule and must not be called verified.
     let violations: Vec<String> = verify(&problem, &schedule.starts, &schedule.ends)
@@ -127,7 +147,10 @@ pub fn plan_city(
         verified,
         violations,
         baseline_excavations: baseline.excavations,
-        baseline_trench_open_metre_days: baseline.minimum_trench_open_metre_days,
+        baseline_trench_open_metre_days: baseline_metre_days,
+        baseline_trench_open_metre_days_lower_bound: baseline.minimum_trench_open_metre_days,
+        baseline_makespan_days: baseline_schedule.makespan(),
+        baseline_late_activities: baseline_schedule.missed.len(),
         activities: network.activities.len(),
         components: schedule.components,
         schedules: schedule.schedules,
@@ -250,19 +273,18 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
             let missed = (lateness > 0 && d.kind == DeadlineKind::Hard)
                 .then(|| chains.get(&i))
                 .flatten();
-            let explanation = missed
-                .map(|(_, chain)| {
-                    {
-                        chain
-                            .iter()
-                            .map(|link| ChainLink {
-                                activity: link.name.clone(),
-                                start: date_of(start, link.start),
-                                because: because(&link.cause, network),
-                            })
-                            .collect()
-                    }
-                });
+            let explanation = missed.map(|(_, chain)| {
+                {
+                    chain
+                        .iter()
+                        .map(|link| ChainLink {
+                            activity: link.name.clone(),
+                            start: date_of(start, link.start),
+                            because: because(&link.cause, network),
+                        })
+                        .collect()
+                }
+            });
             out.push(DeadlineOutcome {
                 subject,
                 activity: a.id.clone(),

@@ -48,7 +48,7 @@ mod graph;
 mod template;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 use chrono::NaiveDate;
 use geodata::plan::{DeadlineKind, Discipline};

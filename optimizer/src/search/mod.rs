@@ -445,7 +445,7 @@ fn group_order(model: &Model) -> GroupOrder {
     let mut group = vec![0; n];
     let groups: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
         .into_iter()
-        .map(|scc| scc.into_iter().map(|node| node.index()).collect())
+        .map(|scc| scc.into_iter().map(petgraph::graph::NodeIndex::index).collect())
         .collect();
     for (g, members) in groups.iter().enumerate() {
         for &j in members {

@@ -73,7 +73,8 @@ impl Search<'_> {
 
     /// Whether the budget is spent far enough past the limit to give up without a list.
     fn hopeless(&self) -> bool {
-        self.options.max_schedules.is_some() || self.started.elapsed() >= 2 * self.options.time_limit
+        self.options.max_schedules.is_some()
+            || self.started.elapsed() >= 2 * self.options.time_limit
     }
 
     /// Priority keys: latest start minus blame, where an activity's blame is the largest
