@@ -53,6 +53,13 @@ pub enum SolveError {
         /// Name of the component's first activity.
         first: String,
     },
+    /// The warm-start schedule given to [`solve_from`] breaks the problem's constraints
+    /// (or has the wrong length, reported as a violation).
+    #[error("the starting schedule breaks {} constraint(s)", violations.len())]
+    Incumbent {
+        /// The violations found.
+        violations: Vec<Violation>,
+    },
     /// The independent verifier rejected the schedule (a bug; never expected).
     #[error("the schedule failed independent verification: {violations:?}")]
     Unverified {
@@ -75,9 +82,46 @@ struct ComponentResult {
 /// [`SolveError::Invalid`] for malformed input or a positive lag cycle (naming its
 /// activities); [`SolveError::NoSchedule`] when maximum lags defeat the decoder.
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Schedule, SolveError> {
+    solve_with(problem, options, None)
+}
+
+/// Solves a problem starting from a known schedule (a warm start): the result costs at
+/// most what `incumbent` costs. Re-planning a slightly changed plan from its previous
+/// schedule, or a relaxed problem from the schedule of the tighter one, never gets worse.
+///
+/// # Errors
+/// As [`solve`], and [`SolveError::Incumbent`] when `incumbent` does not have one start
+/// per activity or breaks a constraint other than a deadline.
+pub fn solve_from(
+    problem: &Problem,
+    options: &SolveOptions,
+    incumbent: &[i64],
+) -> Result<Schedule, SolveError> {
+    solve_with(problem, options, Some(incumbent))
+}
+
+fn solve_with(
+    problem: &Problem,
+    options: &SolveOptions,
+    incumbent: Option<&[i64]>,
+) -> Result<Schedule, SolveError> {
     problem
         .validate()
         .map_err(|source| SolveError::Invalid { source })?;
+    if let Some(starts) = incumbent {
+        let ends: Vec<i64> = starts
+            .iter()
+            .zip(&problem.activities)
+            .map(|(s, a)| s + i64::from(a.duration))
+            .collect();
+        let violations: Vec<Violation> = verify(problem, starts, &ends)
+            .into_iter()
+            .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
+            .collect();
+        if !violations.is_empty() {
+            return Err(SolveError::Incumbent { violations });
+        }
+    }
     let network = Network::from_problem(problem);
     let earliest =
         earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
@@ -92,7 +136,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Schedule, Solv
                 .search
                 .seed
                 .wrapping_add((k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            solve_component(&sub, &opts)
+            let warm: Option<Vec<i64>> =
+                incumbent.map(|starts| members.iter().map(|&g| starts[g]).collect());
+            solve_component(&sub, &opts, warm.as_deref())
         })
         .collect();
     let n = problem.activities.len();
@@ -157,6 +203,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Schedule, Solv
 fn solve_component(
     problem: &Problem,
     options: &SolveOptions,
+    incumbent: Option<&[i64]>,
 ) -> Result<ComponentResult, SolveError> {
     let network = Network::from_problem(problem);
     let durations: Vec<i64> = problem
@@ -194,15 +241,17 @@ fn solve_component(
             source: cycle_error(problem, &cycle),
         })?;
     let objective = Objective::from_problem(problem);
-    let outcome = Search::new(
+    let mut search = Search::new(
         &model,
         &objective,
         &latest,
         Some(bound.best()),
         options.search,
-    )
-    .run()
-    .ok_or_else(|| SolveError::NoSchedule {
+    );
+    if let Some(starts) = incumbent {
+        search = search.with_incumbent(starts);
+    }
+    let outcome = search.run().ok_or_else(|| SolveError::NoSchedule {
         first: problem
             .activities
             .first()

@@ -92,6 +92,7 @@ pub struct Search<'a> {
     options: SearchOptions,
     target: Option<i64>,
     started: Instant,
+    incumbent: Option<Individual>,
 }
 
 impl<'a> Search<'a> {
@@ -132,7 +133,25 @@ impl<'a> Search<'a> {
                 None
             },
             started: Instant::now(),
+            incumbent: None,
         }
+    }
+
+    /// Starts the search from a known feasible schedule (a warm start: the previous plan
+    /// version's schedule, or the schedule of a tighter problem). The search returns it
+    /// unless it finds a cheaper one, so a solve warm-started this way is never worse than
+    /// the incumbent. The caller vouches that `starts` satisfies every constraint of the
+    /// model (the solver checks it with the independent verifier first).
+    #[must_use]
+    pub fn with_incumbent(mut self, starts: &[i64]) -> Self {
+        let mut list: Vec<usize> = (0..starts.len()).collect();
+        list.sort_by_key(|&j| (starts[j], j));
+        self.incumbent = Some(Individual {
+            list,
+            starts: starts.to_vec(),
+            cost: self.objective.cost(starts),
+        });
+        self
     }
 
     fn out_of_budget(&self) -> bool {
@@ -161,10 +180,11 @@ impl<'a> Search<'a> {
         }
         let size = n.clamp(30, 80);
         let mut population: Vec<Individual> = Vec::with_capacity(2 * size);
-        let mut best: Option<Individual> = None;
-        let mut reached = false;
+        let mut best: Option<Individual> = self.incumbent.take();
+        population.extend(best.clone());
+        let mut reached = best.as_ref().is_some_and(|b| self.at_target(b));
         let mut attempts = 0;
-        while population.len() < size && attempts < 4 * size {
+        while !reached && population.len() < size && attempts < 4 * size {
             attempts += 1;
             let list = self.sample_list(attempts == 1);
             if let Some(ind) = self.evaluate(list) {
@@ -445,7 +465,11 @@ fn group_order(model: &Model) -> GroupOrder {
     let mut group = vec![0; n];
     let groups: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
         .into_iter()
-        .map(|scc| scc.into_iter().map(petgraph::graph::NodeIndex::index).collect())
+        .map(|scc| {
+            scc.into_iter()
+                .map(petgraph::graph::NodeIndex::index)
+                .collect()
+        })
         .collect();
     for (g, members) in groups.iter().enumerate() {
         for &j in members {

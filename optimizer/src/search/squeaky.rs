@@ -32,11 +32,11 @@ impl Search<'_> {
         let jitter = ((hi - lo) / 50).max(1);
         let mut own = vec![0_i64; n];
         let mut best_own = own.clone();
-        let mut best: Option<Individual> = None;
-        let mut reached = false;
+        let mut best: Option<Individual> = self.incumbent.take();
+        let mut reached = best.as_ref().is_some_and(|b| self.at_target(b));
         let mut stale = 0;
         let mut first = true;
-        loop {
+        while !reached {
             let keys = self.keys(&own);
             let list = self.priority_list(&keys, if first { 0 } else { jitter });
             first = false;
@@ -59,7 +59,7 @@ impl Search<'_> {
                 own.clone_from(&best_own);
                 stale = 0;
             }
-            if reached || (self.out_of_budget() && (best.is_some() || self.hopeless())) {
+            if self.out_of_budget() && (best.is_some() || self.hopeless()) {
                 break;
             }
         }
