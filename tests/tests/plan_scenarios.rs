@@ -91,7 +91,7 @@ fn a_street_under_moratorium_is_not_cut_and_the_missed_deadline_blames_the_morat
         .iter()
         .find(|a| a.kind == "excavate")
         .expect("excavation");
-    assert!(dig.start.to_string() > "2026-11-14".to_owned());
+    assert!(dig.start.to_string().as_str() > "2026-11-14");
     assert!(
         explanation(late[0])
             .iter()
