@@ -16,6 +16,7 @@
 //! With `max_schedules` set, the result depends only on the seed; with only a time limit it
 //! also depends on machine speed.
 
+mod polish;
 mod squeaky;
 
 use std::time::{Duration, Instant};
@@ -235,8 +236,17 @@ impl<'a> Search<'a> {
             } else {
                 stale + 1
             };
-            if stale > 30 {
+            if stale > 15 {
                 stale = 0;
+                if n <= polish::POLISH_UP_TO {
+                    let polished = self.polish(&population[0]);
+                    reached = self.at_target(&polished);
+                    keep_best(&mut best, &polished);
+                    population[0] = polished;
+                    if reached {
+                        break;
+                    }
+                }
                 population.truncate(1);
                 while population.len() < size && !self.out_of_budget() {
                     let mut list = if self.rng.random_bool(0.5) {

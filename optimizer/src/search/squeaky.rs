@@ -125,3 +125,81 @@ impl Search<'_> {
         list
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::{Search, SearchOptions};
+    use crate::objective::Objective;
+    use crate::problem::{Activity, Problem, Resource};
+    use crate::sgs::Model;
+    use crate::temporal::Network;
+    use crate::verify::verify;
+
+    /// Sixty jobs on two single crews, each due exactly when it finishes if every crew
+    /// works its jobs back to back in index order: feasible by construction, with no slack.
+    fn due_as_built() -> Problem {
+        let mut p = Problem {
+            resources: vec![
+                Resource {
+                    name: "crew:a".into(),
+                    capacity: 1,
+                },
+                Resource {
+                    name: "crew:b".into(),
+                    capacity: 1,
+                },
+            ],
+            ..Problem::default()
+        };
+        let mut free = [0_i64; 2];
+        for k in 0..60_u32 {
+            let crew = (k % 2) as usize;
+            let mut a = Activity::new(format!("job{k}"), 1 + (k * 7) % 5);
+            a.demands.push((crew, 1));
+            free[crew] += i64::from(a.duration);
+            a.deadline = Some(free[crew]);
+            p.activities.push(a);
+        }
+        p
+    }
+
+    #[test]
+    fn blame_turns_a_misleading_priority_into_a_schedule_that_meets_every_deadline() {
+        let p = due_as_built();
+        let network = Network::from_problem(&p);
+        let model = Model::from_problem(&p, &network);
+        let objective = Objective::from_problem(&p);
+        // The opposite of the deadlines: the first list puts the latest-due jobs first.
+        let misleading: Vec<i64> = p
+            .activities
+            .iter()
+            .map(|a| -a.deadline.unwrap_or(0))
+            .collect();
+        let options = SearchOptions {
+            time_limit: Duration::from_secs(30),
+            max_schedules: Some(3_000),
+            seed: 1,
+        };
+        let one_list = SearchOptions {
+            max_schedules: Some(1),
+            ..options
+        };
+        let first = Search::new(&model, &objective, &misleading, None, one_list)
+            .run_squeaky()
+            .expect("decodable");
+        assert!(objective.terms(&first.starts).hard_lateness > 0);
+        let out = Search::new(&model, &objective, &misleading, None, options)
+            .run_squeaky()
+            .expect("decodable");
+        assert_eq!(objective.terms(&out.starts).hard_lateness, 0);
+        let ends: Vec<i64> = out
+            .starts
+            .iter()
+            .zip(&p.activities)
+            .map(|(s, a)| s + i64::from(a.duration))
+            .collect();
+        assert!(verify(&p, &out.starts, &ends).is_empty());
+    }
+}
