@@ -22,7 +22,7 @@
 mod names;
 mod shapes;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
 use geo::{Coord, Geometry, LineString, MultiPoint, Point, Polygon};
@@ -89,6 +89,10 @@ pub fn generate(config: &CityConfig) -> Plan {
 
 /// Half the width of a street: compounds start this far from the centre line (metres).
 const STREET_HALF_WIDTH_M: f64 = 12.0;
+/// Distance a street main keeps from the centre of an intersection (metres): past the
+/// crossing street's width, even where a diagonal avenue crosses at 45°, so it does not
+/// cut that street.
+const INTERSECTION_CLEAR_M: f64 = 45.0;
 /// Gap kept on each side between neighbouring compounds (metres).
 const COMPOUND_SETBACK_M: f64 = 3.0;
 
@@ -100,9 +104,9 @@ const COMPOUND_SETBACK_M: f64 = 3.0;
 const LANES: [(Utility, f64, f64); 11] = [
     (Utility::Gas, -7.0, 0.55),
     (Utility::Water, -4.5, 0.6),
-    (Utility::Heat, -2.0, 0.45),
-    (Utility::Sewer, 0.0, 0.5),
-    (Utility::Drainage, 2.0, 0.5),
+    (Utility::Heat, -2.0, 0.5),
+    (Utility::Sewer, 0.0, 0.55),
+    (Utility::Drainage, 2.0, 0.55),
     (Utility::Power, 4.5, 0.6),
     (Utility::Telecom, 7.0, 0.55),
     (Utility::Water, 9.5, 0.35),
@@ -222,6 +226,14 @@ struct Generator<'a> {
     /// For each street line and edge, the plan day from which a street under a road-cut
     /// moratorium (without exception) may be cut again.
     protected_until: Vec<Vec<Option<u32>>>,
+    /// For each street intersection (by exact coordinates), the day from which every
+    /// protected street meeting there may be cut: a main running through it cuts them.
+    node_protection: HashMap<(u64, u64), u32>,
+}
+
+/// An intersection's identity: its exact coordinates (every line reuses the grid's nodes).
+fn node_key(c: Coord<f64>) -> (u64, u64) {
+    (c.x.to_bits(), c.y.to_bits())
 }
 
 /// usize to f64 for counts far below 2^52.
@@ -311,6 +323,7 @@ impl<'a> Generator<'a> {
             work_days: BTreeMap::new(),
             works: Vec::new(),
             protected_until: Vec::new(),
+            node_protection: HashMap::new(),
         }
     }
 
@@ -742,6 +755,12 @@ impl<'a> Generator<'a> {
                 self.paving_history(&mut street);
                 let until = self.cuts_allowed_from(&street);
                 protected.extend(std::iter::repeat_n(until, len));
+                if let Some(until) = until {
+                    for node in &line.nodes[k..=k + len] {
+                        let at = self.node_protection.entry(node_key(*node)).or_default();
+                        *at = (*at).max(until);
+                    }
+                }
                 streets.push(street);
                 k += len;
             }
@@ -809,6 +828,9 @@ impl<'a> Generator<'a> {
     /// Pipeline works along one street line, lane by lane.
     fn pipeline_works(&mut self, line_index: usize, line: &StreetLine) {
         let edges = line.nodes.len() - 1;
+        // The street's renewal campaign: works with a start date on this street may start
+        // within a month of it, so neighbouring works can share their trenches.
+        let campaign = self.rng.random_range(0..200);
         for (utility, lane, density) in LANES {
             let mut k = 0;
             while k < edges {
@@ -820,16 +842,24 @@ impl<'a> Generator<'a> {
                 let offset = lane + self.rng.random_range(-0.5..0.5);
                 let path = offset_polyline(&line.nodes[k..=k + len], offset);
                 let total = length(&path);
-                // Works start and stop short of the intersections by different amounts.
-                let from = total * self.rng.random_range(0.0..0.2);
-                let to = total * (1.0 - self.rng.random_range(0.0..0.2));
+                // Works start and stop short of the intersections by different amounts,
+                // always clear of the crossing street (whose own paving may be protected).
+                let from = (total * self.rng.random_range(0.0..0.2)).max(INTERSECTION_CLEAR_M);
+                let to = (total * (1.0 - self.rng.random_range(0.0..0.2)))
+                    .min(total - INTERSECTION_CLEAR_M);
                 let geometry = sub_line(&path, from, to);
+                // Its own street sections, and the streets crossing at the intersections it
+                // runs through.
+                let through = line.nodes[k + 1..k + len]
+                    .iter()
+                    .filter_map(|n| self.node_protection.get(&node_key(*n)).copied());
                 let protected = self.protected_until[line_index][k..k + len]
                     .iter()
                     .flatten()
                     .copied()
+                    .chain(through)
                     .max();
-                self.main_work(utility, geometry, protected);
+                self.main_work(utility, geometry, campaign, protected);
                 k += len;
             }
         }
@@ -854,10 +884,17 @@ impl<'a> Generator<'a> {
         self.date((base + days + slack).min(latest))
     }
 
-    /// A main along a street; `protected_until` is the day a moratorium on the street
+    /// A main along a street in the street's renewal `campaign` (a plan day);
+    /// `protected_until` is the day a moratorium on the street
     /// lapses. Planners schedule such works after it (their deadlines follow), so the
     /// generated plan asks for nothing the moratorium forbids.
-    fn main_work(&mut self, utility: Utility, path: Vec<Coord<f64>>, protected_until: Option<u32>) {
+    fn main_work(
+        &mut self,
+        utility: Utility,
+        path: Vec<Coord<f64>>,
+        campaign: u32,
+        protected_until: Option<u32>,
+    ) {
         let metres = length(&path);
         let rate =
             (productivity_m_per_day(utility) * self.rng.random_range(0.8..1.2) * 2.0).round() / 2.0;
@@ -865,11 +902,12 @@ impl<'a> Generator<'a> {
         let mut earliest = self
             .rng
             .random_bool(0.4)
-            .then(|| self.rng.random_range(0..200));
+            .then(|| campaign + self.rng.random_range(0..30));
         if let Some(until) = protected_until {
             earliest = Some(earliest.unwrap_or(0).max(until));
         }
-        let base = earliest.unwrap_or(0);
+        // Deadlines follow the street's campaign even for works free to start earlier.
+        let base = earliest.unwrap_or(campaign);
         // The whole excavation (dig, lay, test, backfill, restore) on working days only
         // takes about 1.4 times the laying plus three weeks: a tight deadline leaves a
         // fortnight beyond that, a loose one months.

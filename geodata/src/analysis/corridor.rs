@@ -25,6 +25,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use geo::Coord;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,7 @@ use super::proximity::{
 use super::segment_index::{LineSet, SegmentIndex};
 use super::{Lines, to_wgs84};
 use crate::crs::LocalFrame;
-use crate::plan::{Plan, Utility};
+use crate::plan::{DeadlineKind, Plan, Utility};
 
 /// The utility works of a plan with their lines prepared for measuring.
 #[derive(Debug)]
@@ -60,6 +61,10 @@ pub struct LineWork {
     pub owner_name: String,
     /// Lines in local metres.
     pub lines: LineSet,
+    /// The work may not start before this day.
+    pub earliest: Option<NaiveDate>,
+    /// The work must be finished by this day (hard deadlines only).
+    pub hard_deadline: Option<NaiveDate>,
 }
 
 impl LineWorks {
@@ -84,6 +89,10 @@ impl LineWorks {
                 owner,
                 owner_name: work.owner.clone(),
                 lines,
+                earliest: work.earliest,
+                hard_deadline: work
+                    .deadline
+                    .filter(|_| work.deadline_kind == DeadlineKind::Hard),
             });
         }
         Self { works }

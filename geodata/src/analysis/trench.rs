@@ -6,7 +6,10 @@
 //! when **every** pair of works across the two trenches is allowed to share by the profile,
 //! whether or not those two works are themselves near each other. So a trench is connected
 //! (through allowed corridors) and pairwise compatible: gas never ends up with a work it
-//! may not share with, even through a chain of others. Because the merge is greedy, the
+//! may not share with, even through a chain of others. The members' time windows must
+//! overlap too: a work that may not start before another one's hard deadline cannot share
+//! its excavation (the trench would make the earlier one late for nothing), so the two are
+//! coordinated in time only. Because the merge is greedy, the
 //! longest shared stretches win when compatibility forces a choice. Each work belongs to
 //! at most one trench; an allowed corridor whose works end up in different trenches is
 //! coordinated in time only (it stays in the corridor list with `trench: None`).
@@ -22,6 +25,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::clearance::{ClearanceProfile, Relation, UtilityKey};
@@ -66,6 +70,29 @@ struct Group {
     members: Vec<usize>,
     keys: BTreeSet<KeyId>,
     key_values: Vec<UtilityKey>,
+    /// Latest `earliest` of the members.
+    earliest: Option<NaiveDate>,
+    /// Earliest hard deadline of the members.
+    due: Option<NaiveDate>,
+}
+
+/// The earlier of two optional deadlines (`None` is no deadline).
+fn earlier(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Group {
+    /// Whether the two groups' members could all be dug in one window.
+    fn overlaps_in_time(&self, other: &Self) -> bool {
+        let start = self.earliest.max(other.earliest);
+        match (start, earlier(self.due, other.due)) {
+            (Some(start), Some(due)) => start < due,
+            _ => true,
+        }
+    }
 }
 
 /// Groups allowed corridors into trenches (module docs) and marks each corridor's trench.
@@ -91,11 +118,13 @@ pub fn group(
             .then(corridors[x].id.cmp(&corridors[y].id))
     });
     let singleton = |w: usize| {
-        let key = works.works[w].key;
+        let work = &works.works[w];
         Group {
             members: vec![w],
-            keys: BTreeSet::from([key_id(&key)]),
-            key_values: vec![key],
+            keys: BTreeSet::from([key_id(&work.key)]),
+            key_values: vec![work.key],
+            earliest: work.earliest,
+            due: work.hard_deadline,
         }
     };
     for &ci in &order {
@@ -114,11 +143,14 @@ pub fn group(
             continue;
         }
         let compatible = match (&groups[ga], &groups[gb]) {
-            (Some(x), Some(y)) => x.key_values.iter().all(|ka| {
-                y.key_values
-                    .iter()
-                    .all(|kb| profile.rule(ka, kb).relation == Relation::SharedTrench)
-            }),
+            (Some(x), Some(y)) => {
+                x.overlaps_in_time(y)
+                    && x.key_values.iter().all(|ka| {
+                        y.key_values
+                            .iter()
+                            .all(|kb| profile.rule(ka, kb).relation == Relation::SharedTrench)
+                    })
+            }
             _ => false,
         };
         if !compatible {
@@ -132,6 +164,8 @@ pub fn group(
         }
         if let Some(target) = groups[ga].as_mut() {
             target.members.extend(absorbed.members);
+            target.earliest = target.earliest.max(absorbed.earliest);
+            target.due = earlier(target.due, absorbed.due);
             for k in absorbed.key_values {
                 if target.keys.insert(key_id(&k)) {
                     target.key_values.push(k);
@@ -247,7 +281,7 @@ fn build_trenches(
 mod tests {
     use super::*;
     use crate::analysis::corridor::detect;
-    use crate::analysis::test_support::PlanBuilder;
+    use crate::analysis::test_support::{PlanBuilder, date};
 
     fn trenches_of(b: &PlanBuilder) -> Vec<Trench> {
         let plan = b.build();
@@ -255,6 +289,24 @@ mod tests {
         let profile = ClearanceProfile::built_in("cn-gb50289").expect("valid");
         let d = detect(&works, &plan.frame, &profile, 3.0, 20.0);
         group(&works, &plan.frame, &profile, &d.corridors).0
+    }
+
+    #[test]
+    fn a_work_that_may_start_only_after_its_neighbour_is_due_is_dug_separately() {
+        let mut b = PlanBuilder::new();
+        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)])
+            .deadline = Some(date(2027, 5, 1));
+        b.line_work("s1", Utility::Sewer, "b", &[(0.0, 1.5), (100.0, 1.5)])
+            .earliest = Some(date(2027, 8, 1));
+        b.line_work("t1", Utility::Telecom, "c", &[(0.0, -1.0), (100.0, -1.0)])
+            .earliest = Some(date(2027, 3, 1));
+        let t = trenches_of(&b);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert!(
+            !(t[0].works.contains(&"w1".to_owned()) && t[0].works.contains(&"s1".to_owned())),
+            "the sewer may start in August, the water main is due in May: {:?}",
+            t[0].works
+        );
     }
 
     #[test]
