@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
-use optimizer::city::document::{DeadlineOutcome, ScheduleDocument};
+use optimizer::city::document::{DeadlineOutcome, ScheduleDocument, ScheduledActivity};
 use optimizer::city::{CityOptions, plan_city};
 use optimizer::schedule::ForcedBy;
 
@@ -52,6 +52,20 @@ fn missed(doc: &ScheduleDocument) -> Vec<&DeadlineOutcome> {
         .collect()
 }
 
+/// The first activity of `kind` (the one excavation of a single-work fixture).
+fn first<'a>(doc: &'a ScheduleDocument, kind: &str) -> &'a ScheduledActivity {
+    doc.activities
+        .iter()
+        .find(|a| a.kind == kind)
+        .unwrap_or_else(|| panic!("an activity of kind {kind}"))
+}
+
+/// Asserts that some step of the deadline's explanation says `needle`.
+fn assert_explained_by(d: &DeadlineOutcome, needle: &str) {
+    let chain = explanation(d);
+    assert!(chain.iter().any(|b| b.contains(needle)), "{chain:?}");
+}
+
 fn explanation(d: &DeadlineOutcome) -> Vec<&str> {
     d.explanation
         .iter()
@@ -66,11 +80,7 @@ fn water_and_sewer_on_one_street_are_dug_once_and_both_meet_their_deadlines() {
     let s = &doc.summary;
     assert_eq!((s.excavations, s.baseline_excavations), (1, 2));
     assert!(missed(&doc).is_empty());
-    let dig = doc
-        .activities
-        .iter()
-        .find(|a| a.kind == "excavate")
-        .expect("one excavation");
+    let dig = first(&doc, "excavate");
     assert_eq!(dig.works, ["w-sewer", "w-water"]);
     for lay in doc.activities.iter().filter(|a| a.kind == "lay") {
         assert!(lay.start > dig.end, "{} laid in the open trench", lay.id);
@@ -86,19 +96,9 @@ fn a_street_under_moratorium_is_not_cut_and_the_missed_deadline_blames_the_morat
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
     assert_eq!(doc.summary.hard_deadlines_unavoidable, 1);
-    let dig = doc
-        .activities
-        .iter()
-        .find(|a| a.kind == "excavate")
-        .expect("excavation");
+    let dig = first(&doc, "excavate");
     assert!(dig.start.to_string().as_str() > "2026-11-14");
-    assert!(
-        explanation(late[0])
-            .iter()
-            .any(|b| b.starts_with("it may not be in progress from 2026-03-01")),
-        "{:?}",
-        explanation(late[0])
-    );
+    assert_explained_by(late[0], "it may not be in progress from 2026-03-01");
 }
 
 #[test]
@@ -114,23 +114,12 @@ fn no_trench_is_dug_in_frozen_ground_and_the_miss_is_put_down_to_the_season() {
     let late = missed(&doc);
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
-    let dig = doc
-        .activities
-        .iter()
-        .find(|a| a.kind == "excavate")
-        .expect("excavation");
-    let start = dig.start.to_string();
+    let start = first(&doc, "excavate").start.to_string();
     assert!(
         start.as_str() >= "2027-03-01",
         "excavation starts {start}, inside the frozen months"
     );
-    assert!(
-        explanation(late[0])
-            .iter()
-            .any(|b| b.contains("2026-12-01 to 2027-02-28")),
-        "{:?}",
-        explanation(late[0])
-    );
+    assert_explained_by(late[0], "2026-12-01 to 2027-02-28");
 }
 
 #[test]
@@ -141,13 +130,7 @@ fn one_crew_digs_one_main_at_a_time_and_the_late_ones_name_the_crew() {
     assert_eq!(doc.summary.hard_deadlines_unavoidable, 0);
     for d in &late {
         assert_eq!(d.forced_by, Some(ForcedBy::Resources));
-        assert!(
-            explanation(d)
-                .iter()
-                .any(|b| b.contains("every unit of crew:water is busy")),
-            "{:?}",
-            explanation(d)
-        );
+        assert_explained_by(d, "every unit of crew:water is busy");
     }
     let mut digs: Vec<_> = doc
         .activities

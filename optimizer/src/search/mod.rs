@@ -268,11 +268,16 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        self.outcome(best, reached)
+    }
+
+    /// The search's result from its best individual.
+    fn outcome(&self, best: Option<Individual>, reached_bound: bool) -> Option<SearchOutcome> {
         best.map(|b| SearchOutcome {
             cost: b.cost,
             starts: b.starts,
             schedules: self.schedules,
-            reached_bound: reached,
+            reached_bound,
         })
     }
 

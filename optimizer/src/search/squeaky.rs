@@ -63,12 +63,7 @@ impl Search<'_> {
                 break;
             }
         }
-        best.map(|b| SearchOutcome {
-            cost: b.cost,
-            starts: b.starts,
-            schedules: self.schedules,
-            reached_bound: reached,
-        })
+        self.outcome(best, reached)
     }
 
     /// Whether the budget is spent far enough past the limit to give up without a list.
