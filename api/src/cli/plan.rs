@@ -85,7 +85,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         clock.elapsed().as_secs_f64(),
         args.time_limit
     );
-    let document = plan_city(&plan, &analysis, &options)?;
+    let document = with_heartbeat(clock, args.time_limit, || {
+        plan_city(&plan, &analysis, &options)
+    })?;
     let s = &document.summary;
     eprintln!(
         "[{:>6.1}s] {} activities; makespan {} days (lower bound {}, gap {:.1}%); \
@@ -127,5 +129,33 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Runs `work` on a scoped thread and prints a progress line every five seconds until it
+/// returns, so a planner watching a long run sees it is alive and how much of the search
+/// budget is spent (the baseline and coordinated searches run side by side within it).
+fn with_heartbeat<T: Send>(clock: Instant, limit_s: f64, work: impl FnOnce() -> T + Send) -> T {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let result = work();
+            let _ = done_tx.send(());
+            result
+        });
+        let started = clock.elapsed().as_secs_f64();
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            done_rx.recv_timeout(Duration::from_secs(5))
+        {
+            let now = clock.elapsed().as_secs_f64();
+            eprintln!(
+                "[{now:>6.1}s] searching: {:.0} of {limit_s:.0} s spent; then timing, verification and explanations",
+                (now - started).min(limit_s)
+            );
+        }
+        match worker.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })
 }
