@@ -239,9 +239,13 @@ impl<'a> Search<'a> {
             if stale > 15 {
                 stale = 0;
                 if n <= polish::POLISH_UP_TO {
-                    let polished = self.polish(&population[0]);
+                    // One of the best few, so successive restarts descend from different
+                    // lists.
+                    let k = self.rng.random_range(0..population.len().min(4));
+                    let polished = self.polish(&population[k]);
                     reached = self.at_target(&polished);
                     keep_best(&mut best, &polished);
+                    population.swap(0, k);
                     population[0] = polished;
                     if reached {
                         break;
