@@ -14,6 +14,7 @@ pub mod intake;
 pub mod jobs;
 pub mod map;
 pub mod openapi;
+pub mod overlay;
 pub mod problem;
 pub mod routes;
 pub mod schedule;
