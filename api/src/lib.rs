@@ -12,6 +12,7 @@ pub mod engine;
 pub mod export;
 pub mod intake;
 pub mod jobs;
+pub mod layers;
 pub mod map;
 pub mod openapi;
 pub mod overlay;

@@ -142,6 +142,7 @@ fn fixture_with_timeout(
         max_upload_bytes,
         request_timeout,
         export_cache: api::export::cache::ExportCache::default(),
+        overlay_cache: api::overlay::cache::OverlayCache::default(),
     });
     Fixture { state, store }
 }

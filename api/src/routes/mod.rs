@@ -141,6 +141,24 @@ where
         .map_err(|source| ApiError::Blocking { context, source })?
 }
 
+/// Looks `id` up on a blocking thread and answers 404 naming `resource` when `lookup`
+/// finds nothing: the preamble of every handler that reads one stored resource.
+pub(crate) async fn find<T, F>(
+    context: &'static str,
+    resource: &'static str,
+    id: String,
+    lookup: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&str) -> Result<Option<T>, ApiError> + Send + 'static,
+{
+    let key = id.clone();
+    blocking(context, move || lookup(&key))
+        .await?
+        .ok_or(ApiError::NotFound { resource, id })
+}
+
 /// Reads a request body as it streams in, refusing it with 413 as soon as it passes
 /// `limit` bytes (or up front when `Content-Length` already says so).
 pub(crate) async fn read_body(
