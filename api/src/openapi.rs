@@ -26,6 +26,9 @@ use crate::problem::ProblemKind;
         crate::routes::jobs::cancel,
         crate::routes::schedules::get,
         crate::routes::schedules::utility,
+        crate::routes::layers::analysis,
+        crate::routes::layers::plan_overlay,
+        crate::routes::layers::schedule_overlay,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -33,6 +36,7 @@ use crate::problem::ProblemKind;
         (name = "plans", description = "Plan uploads with versions"),
         (name = "jobs", description = "Planning jobs"),
         (name = "schedules", description = "Schedules and dig-schedule exports"),
+        (name = "layers", description = "Analysis and map overlays (GeoJSON)"),
     )
 )]
 pub struct ApiDoc;

@@ -5,11 +5,12 @@
 //! answers 404, both as problem documents. Extractor failures (JSON, path, query) go
 //! through [`ApiError`] too, so every error body is `application/problem+json`.
 //!
-//! Analysis (`GET /v1/plans/{id}/analysis`), overlays (`GET /v1/schedules/{id}/overlay`)
-//! and OGC API Features (`/v1/ogc/...`) slot in as more `resource(...)` entries here,
-//! with their own handler modules, once `geodata::analysis` is merged.
+//! Handler modules: [`plans`], [`jobs`], [`schedules`] (documents and exports),
+//! [`layers`] (analysis and overlays), [`ogc`] (OGC API Features over the overlays) and
+//! [`meta`] (health and documentation).
 
 pub mod jobs;
+pub mod layers;
 pub mod meta;
 pub mod plans;
 pub mod schedules;
@@ -56,6 +57,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(plans::delete)),
             )
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
+            .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
+            .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))
+            .service(
+                resource("/schedules/{id}/overlay").route(web::get().to(layers::schedule_overlay)),
+            )
             .service(
                 resource("/jobs/{id}")
                     .route(web::get().to(jobs::get))
