@@ -12,6 +12,7 @@
 pub mod jobs;
 pub mod layers;
 pub mod meta;
+pub mod ogc;
 pub mod plans;
 pub mod schedules;
 
@@ -71,6 +72,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 resource("/schedules/{id}/utilities/{owner}")
                     .route(web::get().to(schedules::utility)),
+            )
+            .service(resource("/ogc").route(web::get().to(ogc::landing)))
+            .service(resource("/ogc/").route(web::get().to(ogc::landing)))
+            .service(resource("/ogc/conformance").route(web::get().to(ogc::conformance)))
+            .service(resource("/ogc/collections").route(web::get().to(ogc::collections)))
+            .service(
+                resource("/ogc/collections/{collection}")
+                    .route(web::get().to(ogc::collection_info)),
+            )
+            .service(
+                resource("/ogc/collections/{collection}/items").route(web::get().to(ogc::items)),
+            )
+            .service(
+                resource("/ogc/collections/{collection}/items/{feature}")
+                    .route(web::get().to(ogc::item)),
             ),
     )
     .configure(crate::map::configure)
