@@ -420,35 +420,29 @@ fn utility_of(discipline: Discipline) -> (&'static str, &'static str, &'static s
     }
 }
 
-impl Overlay {
-    /// Builds the overlay of a plan, its analysis and optionally a schedule.
-    ///
-    /// # Errors
-    /// [`OverlayError::Profile`] when the plan's clearance profile is unknown.
-    ///
-    /// # Complexity
-    /// O(a log a + f log f) in activities a and features f.
-    pub fn build(source: &OverlaySource<'_>) -> Result<Overlay, OverlayError> {
+/// The plan and analysis indexed for building features.
+struct Builder<'a> {
+    plan: &'a Plan,
+    analysis: &'a Analysis,
+    profile: ClearanceProfile,
+    timing: Timing<'a>,
+    compound_district: BTreeMap<&'a str, &'a str>,
+    deadline_of: BTreeMap<&'a str, NaiveDate>,
+    trench_of: BTreeMap<&'a str, &'a str>,
+    trench_owners: BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &OverlaySource<'a>) -> Result<Self, OverlayError> {
         let OverlaySource { plan, analysis, .. } = *source;
         let profile = ClearanceProfile::built_in(&plan.settings.clearance_profile)
             .map_err(|source| OverlayError::Profile { source })?;
-        let timing = Timing::of(source.schedule.map(|(_, s)| s));
-        let compound_district: BTreeMap<&str, &str> = plan
-            .compounds
-            .iter()
-            .map(|c| (c.id.as_str(), c.district.as_str()))
-            .collect();
         let owner_of: BTreeMap<&str, &str> = plan
             .works
             .iter()
             .map(|w| (w.id.as_str(), w.owner.as_str()))
             .collect();
-        let deadline_of: BTreeMap<&str, NaiveDate> = plan
-            .works
-            .iter()
-            .filter_map(|w| Some((w.id.as_str(), w.deadline?)))
-            .collect();
-        let mut trench_of: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut trench_of = BTreeMap::new();
         let mut trench_owners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for t in &analysis.trenches {
             let owners = trench_owners.entry(t.id.as_str()).or_default();
@@ -459,21 +453,33 @@ impl Overlay {
                 }
             }
         }
+        Ok(Self {
+            plan,
+            analysis,
+            profile,
+            timing: Timing::of(source.schedule.map(|(_, s)| s)),
+            compound_district: plan
+                .compounds
+                .iter()
+                .map(|c| (c.id.as_str(), c.district.as_str()))
+                .collect(),
+            deadline_of: plan
+                .works
+                .iter()
+                .filter_map(|w| Some((w.id.as_str(), w.deadline?)))
+                .collect(),
+            trench_of,
+            trench_owners,
+        })
+    }
 
-        let mut features = Vec::with_capacity(
-            plan.compounds.len()
-                + plan.works.len()
-                + plan.streets.len()
-                + analysis.trenches.len()
-                + analysis.crossings.len()
-                + analysis.moratorium_conflicts.len(),
-        );
-        for c in &plan.compounds {
-            features.push(feature(
+    fn compounds(&self, out: &mut Vec<OverlayFeature>) {
+        for c in &self.plan.compounds {
+            out.push(feature(
                 Kind::Compound,
                 &c.id,
                 c.shape.wgs84.clone(),
-                timing.compounds.get(c.id.as_str()).copied(),
+                self.timing.compounds.get(c.id.as_str()).copied(),
                 Some(c.finish_by),
                 json!({
                     "name": c.name,
@@ -485,18 +491,21 @@ impl Overlay {
                 }),
             ));
         }
-        for w in &plan.works {
+    }
+
+    fn works(&self, out: &mut Vec<OverlayFeature>) {
+        for w in &self.plan.works {
             let (key, name, color) = utility_of(w.discipline);
-            let trench = trench_of.get(w.id.as_str()).copied();
+            let trench = self.trench_of.get(w.id.as_str()).copied();
             let partners: Vec<&str> = trench
-                .and_then(|t| trench_owners.get(t))
+                .and_then(|t| self.trench_owners.get(t))
                 .map(|owners| owners.iter().copied().filter(|o| *o != w.owner).collect())
                 .unwrap_or_default();
             let district = w
                 .compound
                 .as_deref()
-                .and_then(|c| compound_district.get(c).copied())
-                .or_else(|| timing.districts.get(w.id.as_str()).copied());
+                .and_then(|c| self.compound_district.get(c).copied())
+                .or_else(|| self.timing.districts.get(w.id.as_str()).copied());
             let mut props = json!({
                 "owner": w.owner,
                 "action": w.action,
@@ -510,22 +519,27 @@ impl Overlay {
             if let Value::Object(map) = &mut props {
                 map.insert(key.into(), json!(name));
             }
-            features.push(feature(
+            out.push(feature(
                 Kind::Work,
                 &w.id,
                 w.shape.wgs84.clone(),
-                timing.works.get(w.id.as_str()).copied(),
+                self.timing.works.get(w.id.as_str()).copied(),
                 w.deadline,
                 props,
             ));
         }
-        for s in &plan.streets {
+    }
+
+    /// Streets; `moratorium_until` is the end of the road-cut moratorium after the last
+    /// paving (profile years), or null when there is none or it ended before the plan.
+    fn streets(&self, out: &mut Vec<OverlayFeature>) {
+        for s in &self.plan.streets {
             let until = s.paved_on.zip(s.paving).and_then(|(paved, paving)| {
-                let years = profile.moratorium.years(paving);
+                let years = self.profile.moratorium.years(paving);
                 let until = paved.checked_add_months(chrono::Months::new(years * 12))?;
-                (years > 0 && until > plan.settings.start).then_some(until)
+                (years > 0 && until > self.plan.settings.start).then_some(until)
             });
-            features.push(feature(
+            out.push(feature(
                 Kind::Street,
                 &s.id,
                 s.shape.wgs84.clone(),
@@ -542,22 +556,27 @@ impl Overlay {
                 }),
             ));
         }
-        for t in &analysis.trenches {
-            let owners: Vec<&str> = trench_owners
+    }
+
+    fn trenches(&self, out: &mut Vec<OverlayFeature>) {
+        for t in &self.analysis.trenches {
+            let owners: Vec<&str> = self
+                .trench_owners
                 .get(t.id.as_str())
                 .map(|o| o.iter().copied().collect())
                 .unwrap_or_default();
+            // A trench is late once the earliest deadline of the works it holds passes.
             let deadline = t
                 .works
                 .iter()
-                .filter_map(|w| deadline_of.get(w.as_str()).copied())
+                .filter_map(|w| self.deadline_of.get(w.as_str()).copied())
                 .min();
             let utilities: Vec<&str> = t.utilities.iter().map(|u| u.as_str()).collect();
-            features.push(feature(
+            out.push(feature(
                 Kind::Trench,
                 &t.id,
                 lines_geometry(&t.geometry),
-                timing.trenches.get(t.id.as_str()).copied(),
+                self.timing.trenches.get(t.id.as_str()).copied(),
                 deadline,
                 json!({
                     "works": t.works,
@@ -568,9 +587,12 @@ impl Overlay {
                 }),
             ));
         }
-        for x in &analysis.crossings {
+    }
+
+    fn crossings_and_conflicts(&self, out: &mut Vec<OverlayFeature>) {
+        for x in &self.analysis.crossings {
             let utilities: Vec<&str> = x.utilities.iter().map(|u| u.as_str()).collect();
-            features.push(feature(
+            out.push(feature(
                 Kind::Crossing,
                 &x.id,
                 Geometry::Point(Point::new(x.point[0], x.point[1])),
@@ -579,8 +601,8 @@ impl Overlay {
                 json!({ "works": x.works, "utilities": utilities, "color": colors::CROSSING }),
             ));
         }
-        for m in &analysis.moratorium_conflicts {
-            features.push(feature(
+        for m in &self.analysis.moratorium_conflicts {
+            out.push(feature(
                 Kind::MoratoriumConflict,
                 &format!("{}@{}", m.work, m.street),
                 lines_geometry(&m.geometry),
@@ -597,7 +619,10 @@ impl Overlay {
                 }),
             ));
         }
+    }
 
+    fn meta(&self, source: &OverlaySource<'_>) -> OverlayMeta {
+        let plan = self.plan;
         let districts: BTreeSet<&str> = plan
             .compounds
             .iter()
@@ -618,25 +643,54 @@ impl Overlay {
             .start
             .checked_add_days(chrono::Days::new(u64::from(plan.settings.horizon_days)))
             .unwrap_or(plan.settings.start);
-        let (start, end) = timing
+        let (start, end) = self
+            .timing
             .all
             .map_or((plan.settings.start, horizon_end), |s| (s.start, s.end));
+        OverlayMeta {
+            plan_id: source.plan_id.to_owned(),
+            plan_name: plan.settings.name.clone(),
+            plan_version: source.plan_version,
+            schedule_id: source.schedule.map(|(id, _)| id.to_owned()),
+            start,
+            end,
+            districts: districts.into_iter().map(str::to_owned).collect(),
+            utilities: Utility::ALL
+                .into_iter()
+                .filter(|u| used.contains(u))
+                .map(|u| u.as_str().to_owned())
+                .collect(),
+            owners: owners.into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+impl Overlay {
+    /// Builds the overlay of a plan, its analysis and optionally a schedule.
+    ///
+    /// # Errors
+    /// [`OverlayError::Profile`] when the plan's clearance profile is unknown.
+    ///
+    /// # Complexity
+    /// O(a log a + f log f) in activities a and features f.
+    pub fn build(source: &OverlaySource<'_>) -> Result<Overlay, OverlayError> {
+        let builder = Builder::new(source)?;
+        let (plan, analysis) = (source.plan, source.analysis);
+        let mut features = Vec::with_capacity(
+            plan.compounds.len()
+                + plan.works.len()
+                + plan.streets.len()
+                + analysis.trenches.len()
+                + analysis.crossings.len()
+                + analysis.moratorium_conflicts.len(),
+        );
+        builder.compounds(&mut features);
+        builder.works(&mut features);
+        builder.streets(&mut features);
+        builder.trenches(&mut features);
+        builder.crossings_and_conflicts(&mut features);
         Ok(Overlay {
-            meta: OverlayMeta {
-                plan_id: source.plan_id.to_owned(),
-                plan_name: plan.settings.name.clone(),
-                plan_version: source.plan_version,
-                schedule_id: source.schedule.map(|(id, _)| id.to_owned()),
-                start,
-                end,
-                districts: districts.into_iter().map(str::to_owned).collect(),
-                utilities: Utility::ALL
-                    .into_iter()
-                    .filter(|u| used.contains(u))
-                    .map(|u| u.as_str().to_owned())
-                    .collect(),
-                owners: owners.into_iter().map(str::to_owned).collect(),
-            },
+            meta: builder.meta(source),
             features,
         })
     }

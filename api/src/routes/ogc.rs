@@ -67,7 +67,8 @@ fn root(req: &HttpRequest) -> String {
     format!("{}://{}/v1/ogc", info.scheme(), info.host())
 }
 
-fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
+fn link(href: impl Into<String>, rel: &str, media: &str, title: &str) -> Value {
+    let href: String = href.into();
     json!({ "href": href, "rel": rel, "type": media, "title": title })
 }
 
