@@ -1,12 +1,16 @@
 // Real-browser test of the map page: Debian chromium driven by playwright-core.
 //
-//   node --test --test-concurrency=1 tests/browser/map.test.mjs
+//   DIGONCE_BIN=target/debug/digonce node --test --test-concurrency=1 tests/browser/map.test.mjs
 //
-// Without DIGONCE_URL it starts the stand-in server (server.mjs) over the fixtures; with
-// DIGONCE_URL=http://127.0.0.1:PORT it tests a running digonce server instead, on plan
-// DIGONCE_PLAN (default p_demo), sending DIGONCE_TOKEN as the bearer token if set. The
-// performance case runs on DIGONCE_BIG_PLAN (default p_city2000 on the stand-in server).
-// It prints timings and writes docs/screenshot-map.png.
+// With DIGONCE_BIN (what scripts/test and CI run) it starts the REAL binary (`digonce demo`
+// on a free port, temporary database, a generated city of DIGONCE_COMPOUNDS compounds
+// planned with a DIGONCE_TIME_LIMIT-second search, see digonce.mjs) and tests its page.
+// With DIGONCE_URL=http://127.0.0.1:PORT it tests a running server instead, on plan
+// DIGONCE_PLAN, sending DIGONCE_TOKEN as the bearer token if set. With neither it starts
+// the Node stand-in (server.mjs) over fixtures, for working on the page alone. Expected
+// counts always come from the server's own overlay document. The performance case runs
+// on DIGONCE_BIG_PLAN (default p_city2000 on the stand-in server). It prints timings and
+// writes docs/screenshot-map.png (or DIGONCE_SCREENSHOT).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,14 +20,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
+import { startDigonce } from './digonce.mjs';
 import { dayOf, statusAt, STATUS_NAMES } from '../../web/src/status.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url));
-const local = !process.env.DIGONCE_URL;
-const PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
+const SCREENSHOT = process.env.DIGONCE_SCREENSHOT
+  ?? fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url));
+const BIN = process.env.DIGONCE_BIN ?? null;
+const local = !process.env.DIGONCE_URL && !BIN;
+let PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
+let UNSCHEDULED = local ? 'p_unscheduled' : (process.env.DIGONCE_UNSCHEDULED_PLAN ?? null);
 const BIG_PLAN = process.env.DIGONCE_BIG_PLAN ?? (local ? 'p_city2000' : null);
 const TOKEN = process.env.DIGONCE_TOKEN ?? null;
 
@@ -34,7 +42,16 @@ let profile = null;
 let overlay = null; // the overlay document as the API serves it, for expected counts
 
 before(async () => {
-  if (local) {
+  if (BIN) {
+    server = await startDigonce({
+      bin: BIN,
+      compounds: Number(process.env.DIGONCE_COMPOUNDS ?? 12),
+      timeLimit: Number(process.env.DIGONCE_TIME_LIMIT ?? 2),
+    });
+    base = server.url;
+    PLAN = server.plan;
+    UNSCHEDULED = server.unscheduled;
+  } else if (local) {
     server = await startServer();
     base = server.url;
   }
@@ -209,13 +226,16 @@ test('the page switches to Chinese, formats dates in that locale and groups the 
   await page.close();
 });
 
-test('a plan without a schedule shows the plan alone, and a protected plan needs its token', { skip: !local && 'stand-in server only' }, async () => {
-  const { page } = await open('p_unscheduled');
+test('a plan without a schedule shows the plan alone', { skip: !UNSCHEDULED && !BIN && 'set DIGONCE_UNSCHEDULED_PLAN' }, async () => {
+  const { page } = await open(UNSCHEDULED);
   const dbg = await page.evaluate(() => ({ status: window.__digonce.status.work, notice: document.getElementById('notice').textContent }));
   assert.ok(dbg.status.unscheduled > 0);
   assert.equal(dbg.status.in_progress + dbg.status.done, 0);
   assert.match(dbg.notice, /No schedule/);
   await page.close();
+});
+
+test('a protected plan needs its token', { skip: !local && 'stand-in server only' }, async () => {
   const denied = await open('p_secret');
   assert.match(await denied.page.evaluate(() => window.__digonce.error), /token/);
   await denied.page.close();
