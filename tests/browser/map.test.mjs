@@ -168,17 +168,33 @@ test('clicking a feature shows its properties and dates; a trench highlights its
   const { page } = await open(PLAN);
   const mid = midDate(overlay);
   await page.evaluate((d) => window.__digonce.setDate(d), mid);
-  const compound = overlay.features.find((f) => f.properties.kind === 'compound');
-  // A real mouse click at the compound's centre (projected by the map).
-  const [x, y] = await page.evaluate((ring) => {
+  // A real mouse click on a spot where a compound is the topmost clickable feature (works
+  // and compound tasks are drawn over compounds; the map decides what is on top).
+  const compounds = overlay.features.filter((f) => f.properties.kind === 'compound' && f.geometry.type === 'Polygon');
+  const target = await page.evaluate((rings) => {
     const m = window.__digonce.map;
-    // Inside the compound, clear of the compound task drawn at its centre.
-    const lon = ring[0][0] + 0.15 * (ring[2][0] - ring[0][0]);
-    const lat = (ring[0][1] + ring[2][1]) / 2;
-    const p = m.project([lon, lat]);
+    const layers = ['crossing-point', 'work-point', 'work-line', 'work-fill', 'trench-line', 'moratorium-conflict', 'moratorium-street', 'compound-fill', 'street-line'];
     const r = m.getCanvas().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
-  }, compound.geometry.coordinates[0]);
+    for (const [index, ring] of rings.entries()) {
+      const xs = ring.map((c) => c[0]);
+      const ys = ring.map((c) => c[1]);
+      const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      for (const fy of [0.5, 0.3, 0.7]) {
+        for (const fx of [0.15, 0.3, 0.5, 0.7, 0.85]) {
+          const p = m.project([w + fx * (e - w), s + fy * (n - s)]);
+          const hit = m.queryRenderedFeatures(p, { layers })[0];
+          if (hit?.source === 'compound' && window.__digonce.featureId('compound', hit.id) !== null) {
+            return { index: hit.id, x: r.left + p.x, y: r.top + p.y, ring: index };
+          }
+        }
+      }
+    }
+    return null;
+  }, compounds.map((f) => f.geometry.coordinates[0]));
+  assert.ok(target, 'some compound is clickable');
+  const compoundId = await page.evaluate((i) => window.__digonce.featureId('compound', i), target.index);
+  const compound = overlay.features.find((f) => f.properties.kind === 'compound' && f.properties.id === compoundId);
+  const [x, y] = [target.x, target.y];
   await page.mouse.click(x, y);
   const popup = page.locator('.maplibregl-popup .popup');
   await popup.waitFor({ timeout: 5000 });
