@@ -426,7 +426,7 @@ async fn a_running_job_is_cancelled_and_a_second_cancel_conflicts() {
             Method::POST,
             &format!("/v1/plans/{plan}/schedules"),
             "application/json",
-            r#"{"time_limit_s": 30, "seed": 7}"#
+            r#"{"time_limit_s": 5, "seed": 7}"#
         )
     );
     let job = resp.json();
