@@ -10,7 +10,8 @@
 // the Node stand-in (server.mjs) over fixtures, for working on the page alone. Expected
 // counts always come from the server's own overlay document. The performance case runs
 // on DIGONCE_BIG_PLAN (default p_city2000 on the stand-in server). It prints timings and
-// writes docs/screenshot-map.png (or DIGONCE_SCREENSHOT).
+// writes a screenshot to DIGONCE_SCREENSHOT, by default docs/screenshot-map.png with
+// DIGONCE_BIN and the system temporary directory otherwise.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,9 +27,11 @@ import { dayOf, statusAt, STATUS_NAMES } from '../../web/src/status.js';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = process.env.DIGONCE_SCREENSHOT
-  ?? fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url));
 const BIN = process.env.DIGONCE_BIN ?? null;
+// The README's screenshot comes from the real binary only; other runs write to /tmp.
+const SCREENSHOT = process.env.DIGONCE_SCREENSHOT ?? (BIN
+  ? fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url))
+  : join(tmpdir(), 'digonce-screenshot-map.png'));
 const local = !process.env.DIGONCE_URL && !BIN;
 let PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
 let UNSCHEDULED = local ? 'p_unscheduled' : (process.env.DIGONCE_UNSCHEDULED_PLAN ?? null);
