@@ -794,7 +794,7 @@ async fn the_role_matrix_holds_for_every_endpoint() {
         (
             Method::GET,
             format!("/v1/plans/{plan}/analysis"),
-            readers,
+            everyone,
             true,
         ),
         (
