@@ -207,3 +207,86 @@ pub fn schedule_overlay(
     };
     overlay_of(store, cache, &version, Some(&schedule)).map(Some)
 }
+
+#[cfg(test)]
+mod tests {
+    use geodata::export::{ExportOptions, to_bytes};
+    use geodata::synthetic::{CityConfig, generate};
+
+    use super::*;
+    use crate::intake::ValidatedPlan;
+    use crate::storage::NewPlanVersion;
+    use crate::storage::sqlite::SqliteStore;
+
+    fn stored_city(store: &SqliteStore) -> PlanVersion {
+        let plan = generate(&CityConfig::new(3, 5));
+        let valid = ValidatedPlan::from_plan(&plan);
+        let meta = store
+            .create_plan(&NewPlanVersion {
+                name: valid.name,
+                crs: "wgs84".into(),
+                body: to_bytes(&plan, &ExportOptions::default()).expect("export"),
+                summary: valid.summary,
+                locations: valid.locations,
+            })
+            .expect("store");
+        store.plan(&meta.id, None).expect("read").expect("plan")
+    }
+
+    #[test]
+    fn an_analysis_is_computed_once_then_read_back_from_the_store() {
+        let store = SqliteStore::in_memory().expect("store");
+        let version = stored_city(&store);
+        let first = analysis_of(&store, &version, None).expect("computed");
+        let stored = store
+            .analysis(&version.meta.id, 1)
+            .expect("read")
+            .expect("persisted");
+        // A different document in the store is what the next call returns: no recompute.
+        let mut edited: serde_json::Value = serde_json::from_slice(&stored).expect("json");
+        edited["summary"]["trenches"] = 999.into();
+        store
+            .put_analysis(
+                &version.meta.id,
+                1,
+                &serde_json::to_vec(&edited).expect("json"),
+            )
+            .expect("write");
+        let second = analysis_of(&store, &version, None).expect("read back");
+        assert_eq!(second.summary.trenches, 999);
+        assert_eq!(second.trenches.len(), first.trenches.len());
+    }
+
+    #[test]
+    fn overlays_are_cached_per_plan_version_and_schedule() {
+        let store = SqliteStore::in_memory().expect("store");
+        let version = stored_city(&store);
+        let cache = OverlayCache::default();
+        let first = plan_overlay(&store, &cache, &version.meta.id)
+            .expect("built")
+            .expect("plan exists");
+        let again = plan_overlay(&store, &cache, &version.meta.id)
+            .expect("cached")
+            .expect("plan exists");
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(
+            plan_overlay(&store, &cache, "pl_missing")
+                .expect("read")
+                .is_none()
+        );
+        assert!(
+            schedule_overlay(&store, &cache, "sc_missing")
+                .expect("read")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_stored_upload_that_no_longer_validates_is_a_layer_error_naming_the_plan() {
+        let store = SqliteStore::in_memory().expect("store");
+        let mut version = stored_city(&store);
+        version.body = b"{}".to_vec();
+        let error = ingest_version(&version).expect_err("not a plan");
+        assert!(error.to_string().contains(&version.meta.id), "{error}");
+    }
+}
