@@ -3,7 +3,7 @@
 // job; this waits until the service listens and the job is done, then uploads a copy of
 // the plan (through POST /v1/plans) that stays unscheduled.
 //
-//   const d = await startDigonce({ bin: 'target/debug/digonce', compounds: 12, timeLimit: 2 });
+//   const d = await startDigonce({ bin: 'target/debug/digonce', compounds: 24, timeLimit: 3 });
 //   d.url, d.plan, d.unscheduled, d.schedule; await d.close();
 
 import { spawn } from 'node:child_process';
@@ -51,7 +51,7 @@ async function waitForJob(url, job, timeoutMs) {
  * Starts `bin demo` and resolves to { url, plan, schedule, unscheduled, close }.
  * `compounds` and `timeLimit` (seconds of search) size the city and its planning.
  */
-export async function startDigonce({ bin, compounds = 12, seed = 3, timeLimit = 2, jobTimeoutMs = 300000 }) {
+export async function startDigonce({ bin, compounds = 24, seed = 3, timeLimit = 3, jobTimeoutMs = 300000 }) {
   const dir = mkdtempSync(join(tmpdir(), 'digonce-browser-'));
   const child = spawn(bin, ['demo', '--bind', '127.0.0.1:0', '--db', join(dir, 'demo.sqlite3'),
     '--compounds', String(compounds), '--seed', String(seed), '--time-limit', String(timeLimit)], {

@@ -48,8 +48,8 @@ before(async () => {
   if (BIN) {
     server = await startDigonce({
       bin: BIN,
-      compounds: Number(process.env.DIGONCE_COMPOUNDS ?? 12),
-      timeLimit: Number(process.env.DIGONCE_TIME_LIMIT ?? 2),
+      compounds: Number(process.env.DIGONCE_COMPOUNDS ?? 24),
+      timeLimit: Number(process.env.DIGONCE_TIME_LIMIT ?? 3),
     });
     base = server.url;
     PLAN = server.plan;
