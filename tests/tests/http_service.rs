@@ -308,3 +308,66 @@ fn an_uploaded_city_is_analysed_planned_exported_drawn_and_served_to_gis_across_
     service.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GDAL's OGC API Features driver opens the service directly (an optional check: it runs
+/// only where `ogrinfo` is installed, e.g. `apt-get install gdal-bin`).
+#[test]
+fn gdal_lists_one_layer_per_kind_when_ogrinfo_is_installed() {
+    let has_ogrinfo = Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_ogrinfo {
+        eprintln!("ogrinfo is not installed: skipping the GDAL check");
+        return;
+    }
+    let dir = temp_dir("gdal");
+    let db = dir.join("digonce.sqlite3");
+    let city = geodata::export::to_bytes(
+        &geodata::synthetic::generate(&geodata::synthetic::CityConfig::new(3, 3)),
+        &geodata::export::ExportOptions::default(),
+    )
+    .expect("export the generated city");
+    let service = Service::start(&db, &[]);
+    let created = service.request(
+        "POST",
+        "/v1/plans",
+        &[("Content-Type", "application/geo+json")],
+        &city,
+    );
+    let plan = created.json()["id"].as_str().expect("plan id").to_owned();
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so"])
+        .arg(format!("OAPIF:http://{}/v1/ogc", service.address))
+        .output()
+        .expect("run ogrinfo");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{listing}");
+    for kind in [
+        "compound",
+        "work",
+        "street",
+        "trench",
+        "crossing",
+        "moratorium_conflict",
+    ] {
+        assert!(
+            listing.contains(&format!("{plan}-{kind} ")),
+            "{kind}: {listing}"
+        );
+    }
+    let works = Command::new("ogrinfo")
+        .args(["-ro", "-so"])
+        .arg(format!("OAPIF:http://{}/v1/ogc", service.address))
+        .arg(format!("{plan}-work"))
+        .output()
+        .expect("run ogrinfo on a layer");
+    let summary = String::from_utf8_lossy(&works.stdout);
+    let count = created.json()["summary"]["works"].as_u64().expect("works");
+    assert!(
+        summary.contains(&format!("Feature Count: {count}")),
+        "{summary}"
+    );
+    service.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
