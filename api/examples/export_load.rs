@@ -212,6 +212,7 @@ fn main() {
             max_upload_bytes: 1 << 20,
             request_timeout: Duration::from_secs(30),
             export_cache: api::export::cache::ExportCache::default(),
+            overlay_cache: api::overlay::cache::OverlayCache::default(),
         });
         addresses.push(start!(move || {
             App::new()

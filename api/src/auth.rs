@@ -26,7 +26,8 @@ use crate::storage::{Store, StoreError, TokenRecord};
 pub enum Role {
     /// City planner: writes plans, runs planning jobs, reads everything.
     Planner,
-    /// A utility company: reads overlays and exports its own dig schedule only.
+    /// A utility company: reads overlays and analyses (where it shares trenches) and
+    /// exports its own dig schedule only.
     Utility {
         /// The owner name as written in the plan's `owner` property.
         owner: String,
@@ -130,7 +131,7 @@ impl Role {
                 | Action::ReadOverlays
                 | Action::ExportUtility { .. },
             )
-            | (Role::Utility { .. }, Action::ReadOverlays) => true,
+            | (Role::Utility { .. }, Action::ReadOverlays | Action::ReadAnalysis) => true,
             (Role::Utility { owner: own }, Action::ExportUtility { owner }) => own == owner,
             (
                 Role::Utility { .. },
@@ -138,8 +139,7 @@ impl Role {
                 | Action::WritePlans
                 | Action::RunJobs
                 | Action::ReadJobs
-                | Action::ReadSchedules
-                | Action::ReadAnalysis,
+                | Action::ReadSchedules,
             ) => false,
         }
     }
@@ -350,6 +350,7 @@ mod tests {
             owner: "Beijing Water"
         }));
         assert!(role.allows(Action::ReadOverlays));
+        assert!(role.allows(Action::ReadAnalysis));
         assert!(!role.allows(Action::ReadSchedules));
     }
 

@@ -26,6 +26,15 @@ use crate::problem::ProblemKind;
         crate::routes::jobs::cancel,
         crate::routes::schedules::get,
         crate::routes::schedules::utility,
+        crate::routes::layers::analysis,
+        crate::routes::layers::plan_overlay,
+        crate::routes::layers::schedule_overlay,
+        crate::routes::ogc::landing,
+        crate::routes::ogc::conformance,
+        crate::routes::ogc::collections,
+        crate::routes::ogc::collection_info,
+        crate::routes::ogc::items,
+        crate::routes::ogc::item,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -33,6 +42,8 @@ use crate::problem::ProblemKind;
         (name = "plans", description = "Plan uploads with versions"),
         (name = "jobs", description = "Planning jobs"),
         (name = "schedules", description = "Schedules and dig-schedule exports"),
+        (name = "layers", description = "Analysis and map overlays (GeoJSON)"),
+        (name = "ogc", description = "OGC API - Features (core, GeoJSON) over the overlay layers"),
     )
 )]
 pub struct ApiDoc;
@@ -146,6 +157,18 @@ mod tests {
             ("/v1/jobs/{id}", &["get", "delete"][..]),
             ("/v1/schedules/{id}", &["get"][..]),
             ("/v1/schedules/{id}/utilities/{owner}", &["get"][..]),
+            ("/v1/plans/{id}/analysis", &["get"][..]),
+            ("/v1/plans/{id}/overlay", &["get"][..]),
+            ("/v1/schedules/{id}/overlay", &["get"][..]),
+            ("/v1/ogc", &["get"][..]),
+            ("/v1/ogc/conformance", &["get"][..]),
+            ("/v1/ogc/collections", &["get"][..]),
+            ("/v1/ogc/collections/{collectionId}", &["get"][..]),
+            ("/v1/ogc/collections/{collectionId}/items", &["get"][..]),
+            (
+                "/v1/ogc/collections/{collectionId}/items/{featureId}",
+                &["get"][..],
+            ),
         ] {
             for method in methods {
                 assert!(

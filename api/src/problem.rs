@@ -161,6 +161,13 @@ pub enum ApiError {
         #[source]
         source: serde_json::Error,
     },
+    /// Stored data could not be turned into analysis or overlay layers.
+    #[error("layers could not be derived from stored data")]
+    Layers {
+        /// What failed.
+        #[source]
+        source: crate::layers::LayerError,
+    },
     /// A response could not be encoded.
     #[error("the response could not be encoded")]
     Encode {
@@ -175,6 +182,12 @@ pub enum ApiError {
         /// The status the framework chose.
         status: StatusCode,
     },
+}
+
+impl From<crate::layers::LayerError> for ApiError {
+    fn from(source: crate::layers::LayerError) -> Self {
+        ApiError::Layers { source }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -318,6 +331,7 @@ impl ApiError {
             ApiError::Storage { .. }
             | ApiError::Blocking { .. }
             | ApiError::CorruptDocument { .. }
+            | ApiError::Layers { .. }
             | ApiError::Encode { .. } => ProblemKind::Internal,
             ApiError::Framework { status } => match status.as_u16() {
                 404 => ProblemKind::NotFound,
@@ -368,6 +382,7 @@ impl ApiError {
             ApiError::Storage { .. }
             | ApiError::Blocking { .. }
             | ApiError::CorruptDocument { .. }
+            | ApiError::Layers { .. }
             | ApiError::Encode { .. } => {
                 "the service failed to answer this request; the failure has been logged".to_owned()
             }

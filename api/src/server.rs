@@ -38,6 +38,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Parsed schedules for exports.
     pub export_cache: crate::export::cache::ExportCache,
+    /// Built overlays for the overlay and OGC API Features routes.
+    pub overlay_cache: crate::overlay::cache::OverlayCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -129,6 +131,7 @@ pub async fn run(
         max_upload_bytes: config.max_upload_bytes,
         request_timeout: config.request_timeout,
         export_cache: crate::export::cache::ExportCache::default(),
+        overlay_cache: crate::overlay::cache::OverlayCache::default(),
     });
     let app_state = state.clone();
     let server = HttpServer::new(move || {

@@ -1,108 +1,31 @@
-//! HTTP behaviour through the real router (`actix_web::test`), in-memory store.
-//!
-//! `geodata::ingest` and the schedule engine are not merged yet, so uploads are validated
-//! by `TestOnlyValidator` and jobs are planned by `TestOnlyPlanner` below. Both are
-//! test fakes: LEAD, replace them with `GeodataValidator` and the engine after merge.
+//! HTTP behaviour through the real router (`actix_web::test`) with the real pieces:
+//! in-memory SQLite store, `GeodataValidator` (`geodata::ingest`) and `CityPlanner`
+//! (analysis and the schedule engine, with a short time limit so debug builds stay fast).
+//! Plans are small generated cities.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_web::dev::ServiceResponse;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{App, test, web};
 use api::auth::{AuthMode, Role, create_token};
-use api::intake::{PlanValidator, ValidatedPlan};
-use api::jobs::{CancelToken, JobSystem, Planner, PlannerError, PlannerInput};
+use api::engine::CityPlanner;
+use api::intake::{GeodataValidator, ValidatedPlan};
+use api::jobs::JobSystem;
 use api::server::AppState;
 use api::storage::sqlite::SqliteStore;
-use api::storage::{NewPlanVersion, PlanSummary, Progress, Store, WorkLocation};
-use geodata::crs::InputCrs;
-use geodata::ingest::IngestError;
-use geodata::problem::{Problem, ProblemCode, ValidationReport};
+use api::storage::{NewPlanVersion, Store};
+use geodata::export::{ExportOptions, to_bytes};
+use geodata::synthetic::{CityConfig, generate};
 use serde_json::{Value, json};
 
-/// TEST-ONLY stand-in for `geodata::ingest`: counts features by `properties.kind` and
-/// reports a `missing_property` problem for every feature without one. A plan named
-/// "sleepy" takes half a second (to exercise request timeouts).
-struct TestOnlyValidator;
-
-impl PlanValidator for TestOnlyValidator {
-    fn validate(&self, body: &[u8], _crs: InputCrs) -> Result<ValidatedPlan, IngestError> {
-        let doc: Value = serde_json::from_slice(body).map_err(|e| {
-            IngestError::Invalid(ValidationReport {
-                problems: vec![Problem {
-                    code: ProblemCode::MalformedJson,
-                    feature_id: None,
-                    feature_index: None,
-                    pointer: String::new(),
-                    message: e.to_string(),
-                }],
-            })
-        })?;
-        if doc["plan"]["name"] == "sleepy" {
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        let mut summary = PlanSummary::default();
-        let mut problems = Vec::new();
-        let features = doc["features"].as_array().cloned().unwrap_or_default();
-        for (i, f) in features.iter().enumerate() {
-            match f["properties"]["kind"].as_str() {
-                Some("compound") => summary.compounds += 1,
-                Some("work") => summary.works += 1,
-                Some("street") => summary.streets += 1,
-                _ => problems.push(Problem {
-                    code: ProblemCode::MissingProperty,
-                    feature_id: f["properties"]["id"].as_str().map(str::to_owned),
-                    feature_index: Some(i),
-                    pointer: format!("/features/{i}/properties/kind"),
-                    message: "kind is required".into(),
-                }),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(IngestError::Invalid(ValidationReport { problems }));
-        }
-        Ok(ValidatedPlan {
-            name: doc["plan"]["name"].as_str().unwrap_or("unnamed").to_owned(),
-            summary,
-            locations: BTreeMap::new(),
-        })
-    }
-}
-
+/// A schedule document whose exports are known line by line (Beijing Water and Gas share
+/// trench t3), stored directly beside a plan for the export tests.
 const SCHEDULE: &str = include_str!("fixtures/schedule_demo.json");
 
-/// TEST-ONLY stand-in for the schedule engine: reports progress and returns the fixture
-/// schedule, or waits for cancellation when the plan is named "slow".
-struct TestOnlyPlanner;
-
-impl Planner for TestOnlyPlanner {
-    fn plan(
-        &self,
-        input: PlannerInput<'_>,
-        progress: &dyn Fn(Progress),
-        cancel: &CancelToken,
-    ) -> Result<Value, PlannerError> {
-        progress(Progress {
-            percent: 40.0,
-            incumbent: Some(12.0),
-            bound: Some(10.0),
-        });
-        let slow = String::from_utf8_lossy(input.plan_geojson).contains("\"slow\"");
-        if slow {
-            loop {
-                if cancel.is_cancelled() {
-                    return Err(PlannerError::Cancelled);
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-        serde_json::from_str(SCHEDULE).map_err(|e| PlannerError::Failed {
-            source: Box::new(e),
-        })
-    }
-}
-
+/// A one-work plan that `geodata::ingest` accepts.
 fn plan_geojson(name: &str) -> Value {
     json!({
         "type": "FeatureCollection",
@@ -115,6 +38,15 @@ fn plan_geojson(name: &str) -> Value {
               "properties": { "kind": "street", "id": "s1", "name": "Main Street" } }
         ]
     })
+}
+
+/// A generated city of `compounds` compounds as an upload.
+fn city_geojson(compounds: usize) -> Vec<u8> {
+    to_bytes(
+        &generate(&CityConfig::new(compounds, 3)),
+        &ExportOptions::default(),
+    )
+    .expect("export the generated city")
 }
 
 struct Fixture {
@@ -132,16 +64,19 @@ fn fixture_with_timeout(
     request_timeout: Duration,
 ) -> Fixture {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
-    let jobs =
-        JobSystem::start(Arc::clone(&store), Some(Arc::new(TestOnlyPlanner)), 2).expect("jobs");
+    let planner = CityPlanner {
+        default_time_limit: Duration::from_secs(1),
+    };
+    let jobs = JobSystem::start(Arc::clone(&store), Some(Arc::new(planner)), 2).expect("jobs");
     let state = web::Data::new(AppState {
         store: Arc::clone(&store),
         jobs,
-        validator: Arc::new(TestOnlyValidator),
+        validator: Arc::new(GeodataValidator),
         auth_mode: mode,
         max_upload_bytes,
         request_timeout,
         export_cache: api::export::cache::ExportCache::default(),
+        overlay_cache: api::overlay::cache::OverlayCache::default(),
     });
     Fixture { state, store }
 }
@@ -157,60 +92,144 @@ macro_rules! app {
     };
 }
 
-/// Stores a plan and the fixture schedule directly, returning (plan id, schedule id).
-fn seed(store: &dyn Store) -> (String, String) {
-    let mut locations = BTreeMap::new();
-    locations.insert(
-        "w12".to_owned(),
-        WorkLocation {
-            lon: 116.405,
-            lat: 39.9,
-        },
-    );
-    let plan = store
-        .create_plan(&NewPlanVersion {
-            name: "Demo city".into(),
-            crs: "wgs84".into(),
-            body: serde_json::to_vec(&plan_geojson("Demo city")).expect("json"),
-            summary: PlanSummary {
-                compounds: 0,
-                works: 1,
-                streets: 1,
-            },
-            locations,
-        })
-        .expect("plan");
-    let schedule = store
-        .insert_schedule(&plan.id, 1, SCHEDULE.as_bytes())
-        .expect("schedule")
-        .expect("plan exists");
-    (plan.id, schedule)
+/// An answer read in full.
+struct Answer {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: Vec<u8>,
 }
 
-fn is_problem(resp: &actix_web::dev::ServiceResponse) -> bool {
-    resp.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        == Some("application/problem+json")
+impl Answer {
+    async fn read<B: actix_web::body::MessageBody>(resp: ServiceResponse<B>) -> Self {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = test::read_body(resp).await.to_vec();
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    fn content_type(&self) -> &str {
+        self.header(header::CONTENT_TYPE)
+    }
+
+    fn is_problem(&self) -> bool {
+        self.content_type() == "application/problem+json"
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "HTTP {}: not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("utf-8 body")
+    }
+}
+
+/// Sends a request built by the helpers below and reads the answer.
+macro_rules! call {
+    ($app:expr, $req:expr) => {
+        Answer::read(test::call_service(&$app, $req.to_request()).await).await
+    };
+}
+
+fn get(uri: &str) -> test::TestRequest {
+    test::TestRequest::get().uri(uri)
+}
+
+fn with_body(
+    method: Method,
+    uri: &str,
+    media: &str,
+    body: impl Into<Vec<u8>>,
+) -> test::TestRequest {
+    test::TestRequest::default()
+        .method(method)
+        .uri(uri)
+        .insert_header((header::CONTENT_TYPE, media))
+        .set_payload(body.into())
+}
+
+fn upload(uri: &str, plan: &Value) -> test::TestRequest {
+    with_body(Method::POST, uri, "application/geo+json", plan.to_string())
+}
+
+/// Stores a plan (validated by `geodata::ingest`) and the fixture schedule directly,
+/// returning (plan id, schedule id).
+fn seed(store: &dyn Store) -> (String, String) {
+    let plan = seed_plan(
+        store,
+        &serde_json::to_vec(&plan_geojson("Demo city")).expect("json"),
+    );
+    let schedule = store
+        .insert_schedule(&plan, 1, SCHEDULE.as_bytes())
+        .expect("schedule")
+        .expect("plan exists");
+    (plan, schedule)
+}
+
+/// Validates and stores an upload, returning the plan id.
+fn seed_plan(store: &dyn Store, body: &[u8]) -> String {
+    let plan = geodata::ingest::ingest(body, &geodata::ingest::IngestOptions::default())
+        .expect("a valid plan");
+    let valid = ValidatedPlan::from_plan(&plan);
+    store
+        .create_plan(&NewPlanVersion {
+            name: valid.name,
+            crs: "wgs84".into(),
+            body: body.to_vec(),
+            summary: valid.summary,
+            locations: valid.locations,
+        })
+        .expect("plan")
+        .id
+}
+
+/// Polls a job until it reaches `until` (or thirty seconds pass) and returns it.
+macro_rules! poll_job {
+    ($app:expr, $job:expr, $until:expr) => {{
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let body = call!($app, get(&format!("/v1/jobs/{}", $job))).json();
+            if body["status"] == $until || Instant::now() > deadline {
+                break body;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }};
+}
+
+fn kinds(collection: &Value) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for f in collection["features"].as_array().expect("features") {
+        let kind = f["properties"]["kind"].as_str().expect("kind").to_owned();
+        *counts.entry(kind).or_insert(0) += 1;
+    }
+    counts
 }
 
 #[actix_web::test]
 async fn uploading_a_plan_answers_201_with_counts_and_a_location() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(plan_geojson("Demo city").to_string())
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .cloned()
-        .expect("location");
-    let body: Value = test::read_body_json(resp).await;
+    let resp = call!(app, upload("/v1/plans", &plan_geojson("Demo city")));
+    assert_eq!(resp.status, StatusCode::CREATED);
+    let body = resp.json();
     assert_eq!(body["version"], 1);
     assert_eq!(body["name"], "Demo city");
     assert_eq!(
@@ -218,7 +237,7 @@ async fn uploading_a_plan_answers_201_with_counts_and_a_location() {
         json!({"compounds": 0, "works": 1, "streets": 1})
     );
     assert_eq!(
-        location.to_str().expect("ascii"),
+        resp.header(header::LOCATION),
         format!("/v1/plans/{}", body["id"].as_str().expect("id"))
     );
 }
@@ -231,36 +250,43 @@ async fn an_invalid_plan_answers_422_with_every_problem() {
         {"type": "Feature", "geometry": null, "properties": {"id": "a"}},
         {"type": "Feature", "geometry": null, "properties": {"id": "b"}}
     ]});
-    let req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .set_payload(bad.to_string())
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(is_problem(&resp));
-    let body: Value = test::read_body_json(resp).await;
+    let resp = call!(
+        app,
+        with_body(
+            Method::POST,
+            "/v1/plans",
+            "application/json",
+            bad.to_string()
+        )
+    );
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.is_problem());
+    let body = resp.json();
     assert_eq!(body["status"], 422);
     assert_eq!(body["type"], "/v1/docs#problem-invalid-plan");
     let problems = body["problems"].as_array().expect("problems");
-    assert_eq!(problems.len(), 2);
-    assert_eq!(problems[1]["code"], "missing_property");
-    assert_eq!(problems[1]["pointer"], "/features/1/properties/kind");
+    // Both features lack a kind and a geometry, and the plan member is missing.
+    for pointer in [
+        "/features/0/properties/kind",
+        "/features/1/properties/kind",
+        "/features/1/geometry",
+        "/plan",
+    ] {
+        assert!(
+            problems.iter().any(|p| p["pointer"] == pointer),
+            "{pointer} in {body}"
+        );
+    }
+    assert!(problems.iter().any(|p| p["code"] == "missing_property"));
 }
 
 #[actix_web::test]
 async fn an_unknown_crs_is_an_unknown_crs_problem() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri("/v1/plans?crs=mars2000")
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(plan_geojson("x").to_string())
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = test::read_body_json(resp).await;
-    assert_eq!(body["problems"][0]["code"], "unknown_crs");
+    let resp = call!(app, upload("/v1/plans?crs=mars2000", &plan_geojson("x")));
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(resp.json()["problems"][0]["code"], "unknown_crs");
 }
 
 #[actix_web::test]
@@ -269,22 +295,20 @@ async fn an_upload_over_the_limit_answers_413_even_without_content_length() {
     let app = app!(fx);
     let big = "x".repeat(4096);
     // With Content-Length (set by set_payload).
-    let req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(big.clone())
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(is_problem(&resp));
-    let body: Value = test::read_body_json(resp).await;
-    assert_eq!(body["limit_bytes"], 1024);
+    let resp = call!(
+        app,
+        with_body(
+            Method::POST,
+            "/v1/plans",
+            "application/geo+json",
+            big.clone()
+        )
+    );
+    assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(resp.is_problem());
+    assert_eq!(resp.json()["limit_bytes"], 1024);
     // Streamed: no Content-Length, the limit is enforced while reading.
-    let mut req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(big)
-        .to_request();
+    let mut req = with_body(Method::POST, "/v1/plans", "application/geo+json", big).to_request();
     req.headers_mut().remove(header::CONTENT_LENGTH);
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
@@ -294,14 +318,12 @@ async fn an_upload_over_the_limit_answers_413_even_without_content_length() {
 async fn an_upload_that_is_not_json_answers_415() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "text/plain"))
-        .set_payload("hello")
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(is_problem(&resp));
+    let resp = call!(
+        app,
+        with_body(Method::POST, "/v1/plans", "text/plain", "hello")
+    );
+    assert_eq!(resp.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(resp.is_problem());
 }
 
 #[actix_web::test]
@@ -309,134 +331,117 @@ async fn putting_a_plan_makes_a_new_version_and_keeps_the_old_one() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let (plan, _) = seed(fx.store.as_ref());
     let app = app!(fx);
-    let req = test::TestRequest::put()
-        .uri(&format!("/v1/plans/{plan}"))
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(plan_geojson("Renamed").to_string())
-        .to_request();
-    let body: Value = test::call_and_read_body_json(&app, req).await;
+    let renamed = plan_geojson("Renamed").to_string();
+    let body = call!(
+        app,
+        with_body(
+            Method::PUT,
+            &format!("/v1/plans/{plan}"),
+            "application/geo+json",
+            renamed
+        )
+    )
+    .json();
     assert_eq!(body["version"], 2);
-    let req = test::TestRequest::get()
-        .uri(&format!("/v1/plans/{plan}?version=1"))
-        .to_request();
-    let old: Value = test::call_and_read_body_json(&app, req).await;
+    let old = call!(app, get(&format!("/v1/plans/{plan}?version=1"))).json();
     assert_eq!(old["name"], "Demo city");
     assert_eq!(old["latest_version"], 2);
-    let req = test::TestRequest::get()
-        .uri(&format!("/v1/plans/{plan}"))
-        .insert_header((header::ACCEPT, "application/geo+json"))
-        .to_request();
-    let geojson: Value = test::call_and_read_body_json(&app, req).await;
+    let geojson = call!(
+        app,
+        get(&format!("/v1/plans/{plan}")).insert_header((header::ACCEPT, "application/geo+json"))
+    )
+    .json();
     assert_eq!(geojson["plan"]["name"], "Renamed");
-    let req = test::TestRequest::get().uri("/v1/plans").to_request();
-    let list: Value = test::call_and_read_body_json(&app, req).await;
+    let list = call!(app, get("/v1/plans")).json();
     assert_eq!(list["plans"].as_array().map(Vec::len), Some(1));
 }
 
 #[actix_web::test]
-async fn deleting_a_plan_removes_it_and_its_schedules() {
+async fn deleting_a_plan_removes_it_its_schedules_and_its_layers() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let (plan, schedule) = seed(fx.store.as_ref());
     let app = app!(fx);
-    // Export once so the parsed schedule is cached; deleting must forget it.
+    // Export and draw once so the parsed schedule and overlay are cached; deleting must
+    // forget both.
     let export = format!("/v1/schedules/{schedule}/utilities/Beijing%20Gas");
-    let resp = test::call_service(&app, test::TestRequest::get().uri(&export).to_request()).await;
-    assert_eq!(resp.status(), StatusCode::OK);
-    let req = test::TestRequest::delete()
-        .uri(&format!("/v1/plans/{plan}"))
-        .to_request();
-    assert_eq!(
-        test::call_service(&app, req).await.status(),
-        StatusCode::NO_CONTENT
+    assert_eq!(call!(app, get(&export)).status, StatusCode::OK);
+    let overlay = format!("/v1/plans/{plan}/overlay");
+    assert_eq!(call!(app, get(&overlay)).status, StatusCode::OK);
+    let resp = call!(
+        app,
+        test::TestRequest::delete().uri(&format!("/v1/plans/{plan}"))
     );
+    assert_eq!(resp.status, StatusCode::NO_CONTENT);
     for uri in [
         format!("/v1/plans/{plan}"),
         format!("/v1/schedules/{schedule}"),
+        format!("/v1/plans/{plan}/analysis"),
+        format!("/v1/schedules/{schedule}/overlay"),
+        format!("/v1/ogc/collections/{plan}-work/items"),
+        overlay,
         export,
     ] {
-        let resp = test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
-        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{uri}");
-        assert!(is_problem(&resp));
+        let resp = call!(app, get(&uri));
+        assert_eq!(resp.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(resp.is_problem());
     }
-}
-
-/// Polls a job until it reaches `until` (or ten seconds pass) and returns it.
-macro_rules! poll_job {
-    ($app:expr, $job:expr, $until:expr) => {{
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let req = test::TestRequest::get()
-                .uri(&format!("/v1/jobs/{}", $job))
-                .to_request();
-            let body: Value = test::call_and_read_body_json(&$app, req).await;
-            if body["status"] == $until || Instant::now() > deadline {
-                break body;
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
-        }
-    }};
 }
 
 #[actix_web::test]
 async fn a_planning_job_runs_off_the_request_and_yields_a_schedule() {
     let fx = fixture(AuthMode::Open, 1 << 20);
-    let (plan, _) = seed(fx.store.as_ref());
+    let plan = seed_plan(fx.store.as_ref(), &city_geojson(3));
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri(&format!("/v1/plans/{plan}/schedules"))
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    let job: Value = test::read_body_json(resp).await;
+    let resp = call!(
+        app,
+        test::TestRequest::post().uri(&format!("/v1/plans/{plan}/schedules"))
+    );
+    assert_eq!(resp.status, StatusCode::ACCEPTED);
+    let job = resp.json();
     assert_eq!(job["status"], "queued");
+    assert_eq!(
+        resp.header(header::LOCATION),
+        format!("/v1/jobs/{}", job["id"].as_str().expect("id"))
+    );
     let done = poll_job!(app, job["id"].as_str().expect("id"), "done");
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(done["progress"]["percent"], 100.0);
-    assert_eq!(done["progress"]["bound"], 10.0);
     let schedule = done["schedule_id"].as_str().expect("schedule id");
-    let req = test::TestRequest::get()
-        .uri(&format!("/v1/schedules/{schedule}"))
-        .to_request();
-    let doc: Value = test::call_and_read_body_json(&app, req).await;
-    assert_eq!(doc["plan"]["name"], "Demo city");
+    let doc = call!(app, get(&format!("/v1/schedules/{schedule}"))).json();
+    assert_eq!(doc["plan"]["name"], "Synthetic city (seed 3, 3 compounds)");
+    assert!(
+        doc["activities"].as_array().is_some_and(|a| !a.is_empty()),
+        "the engine scheduled activities"
+    );
 }
 
 #[actix_web::test]
 async fn a_running_job_is_cancelled_and_a_second_cancel_conflicts() {
     let fx = fixture(AuthMode::Open, 1 << 20);
-    let plan = fx
-        .store
-        .create_plan(&NewPlanVersion {
-            name: "slow".into(),
-            crs: "wgs84".into(),
-            body: serde_json::to_vec(&plan_geojson("slow")).expect("json"),
-            summary: PlanSummary::default(),
-            locations: BTreeMap::new(),
-        })
-        .expect("plan");
+    let plan = seed_plan(fx.store.as_ref(), &city_geojson(3));
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri(&format!("/v1/plans/{}/schedules", plan.id))
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .set_payload(r#"{"time_limit_s": 5, "seed": 7}"#)
-        .to_request();
-    let job: Value = test::call_and_read_body_json(&app, req).await;
+    let resp = call!(
+        app,
+        with_body(
+            Method::POST,
+            &format!("/v1/plans/{plan}/schedules"),
+            "application/json",
+            r#"{"time_limit_s": 5, "seed": 7}"#
+        )
+    );
+    let job = resp.json();
     let id = job["id"].as_str().expect("id");
     assert_eq!(job["options"]["seed"], 7);
     let running = poll_job!(app, id, "running");
     assert_eq!(running["status"], "running");
-    assert_eq!(running["progress"]["percent"], 40.0);
-    let req = test::TestRequest::delete()
-        .uri(&format!("/v1/jobs/{id}"))
-        .to_request();
-    let cancelled: Value = test::call_and_read_body_json(&app, req).await;
+    let percent = running["progress"]["percent"].as_f64().expect("percent");
+    assert!((0.0..100.0).contains(&percent), "{running}");
+    let cancel = || test::TestRequest::delete().uri(&format!("/v1/jobs/{id}"));
+    let cancelled = call!(app, cancel()).json();
     assert_eq!(cancelled["status"], "cancelled");
-    let req = test::TestRequest::delete()
-        .uri(&format!("/v1/jobs/{id}"))
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::CONFLICT);
-    assert!(is_problem(&resp));
+    let again = call!(app, cancel());
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.is_problem());
 }
 
 #[actix_web::test]
@@ -444,13 +449,14 @@ async fn unknown_job_options_are_a_400_problem() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let (plan, _) = seed(fx.store.as_ref());
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri(&format!("/v1/plans/{plan}/schedules"))
-        .set_payload(r#"{"speed": "ludicrous"}"#)
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert!(is_problem(&resp));
+    let resp = call!(
+        app,
+        test::TestRequest::post()
+            .uri(&format!("/v1/plans/{plan}/schedules"))
+            .set_payload(r#"{"speed": "ludicrous"}"#)
+    );
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.is_problem());
 }
 
 #[actix_web::test]
@@ -459,120 +465,287 @@ async fn a_utility_export_comes_as_json_csv_and_icalendar() {
     let (_, schedule) = seed(fx.store.as_ref());
     let app = app!(fx);
     let uri = format!("/v1/schedules/{schedule}/utilities/Beijing%20Water");
-    let json: Value =
-        test::call_and_read_body_json(&app, test::TestRequest::get().uri(&uri).to_request()).await;
+    let json = call!(app, get(&uri)).json();
     assert_eq!(json["owner"], "Beijing Water");
     assert_eq!(json["entries"][0]["shared_with"], json!(["Beijing Gas"]));
+    // The location is the interior point of w12 in the stored plan.
     assert_eq!(json["entries"][0]["location"]["lat"], 39.9);
 
-    let req = test::TestRequest::get()
-        .uri(&uri)
-        .insert_header((header::ACCEPT, "text/csv"))
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert!(
-        resp.headers()
-            .get(header::CONTENT_TYPE)
-            .expect("content type")
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/csv")
-    );
-    let csv = String::from_utf8(test::read_body(resp).await.to_vec()).expect("utf-8");
-    assert!(csv.starts_with("activity,kind,start,end,"));
-    assert_eq!(csv.matches("\r\n").count(), 3);
+    let csv = call!(app, get(&uri).insert_header((header::ACCEPT, "text/csv")));
+    assert!(csv.content_type().starts_with("text/csv"));
+    let text = csv.text();
+    assert!(text.starts_with("activity,kind,start,end,"));
+    assert_eq!(text.matches("\r\n").count(), 3);
 
-    let req = test::TestRequest::get()
-        .uri(&uri)
-        .insert_header((header::ACCEPT, "text/calendar"))
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert!(
-        resp.headers()
-            .get(header::CONTENT_TYPE)
-            .expect("content type")
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/calendar")
+    let ics = call!(
+        app,
+        get(&uri).insert_header((header::ACCEPT, "text/calendar"))
     );
-    let ics = String::from_utf8(test::read_body(resp).await.to_vec()).expect("utf-8");
-    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
-    assert!(ics.contains("GEO:39.900000;116.405000\r\n"));
+    assert!(ics.content_type().starts_with("text/calendar"));
+    let text = ics.text();
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
+    // The interior point of w12 in the stored plan (a vertex of its line).
+    assert!(text.contains("GEO:39.900000;116.400000\r\n"), "{text}");
 
-    let req = test::TestRequest::get()
-        .uri(&uri)
-        .insert_header((header::ACCEPT, "image/png"))
-        .to_request();
+    let png = call!(app, get(&uri).insert_header((header::ACCEPT, "image/png")));
+    assert_eq!(png.status, StatusCode::NOT_ACCEPTABLE);
+}
+
+#[actix_web::test]
+async fn the_analysis_is_geojson_computed_once_and_kept_in_the_store() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let plan = seed_plan(fx.store.as_ref(), &city_geojson(4));
+    let app = app!(fx);
+    assert!(fx.store.analysis(&plan, 1).expect("read").is_none());
+    let resp = call!(app, get(&format!("/v1/plans/{plan}/analysis")));
+    assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.content_type(), "application/geo+json");
+    let doc = resp.json();
+    assert_eq!(doc["plan_id"], plan.as_str());
+    assert_eq!(doc["plan_version"], 1);
+    let counts = kinds(&doc);
+    for kind in counts.keys() {
+        assert!(
+            ["corridor", "trench", "crossing", "moratorium_conflict"].contains(&kind.as_str()),
+            "{kind}"
+        );
+    }
     assert_eq!(
-        test::call_service(&app, req).await.status(),
-        StatusCode::NOT_ACCEPTABLE
+        json!(counts.get("trench").copied().unwrap_or(0)),
+        doc["summary"]["trenches"]
     );
+    assert!(counts.get("corridor").is_some_and(|n| *n > 0), "{counts:?}");
+    // Persisted: the stored document is what the next request serves.
+    assert!(fx.store.analysis(&plan, 1).expect("read").is_some());
+    let again = call!(app, get(&format!("/v1/plans/{plan}/analysis"))).json();
+    assert_eq!(again, doc);
+    let missing = call!(app, get(&format!("/v1/plans/{plan}/analysis?version=9")));
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn the_overlay_shows_the_plan_then_its_schedule_with_filters_and_gcj02() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let plan = seed_plan(fx.store.as_ref(), &city_geojson(3));
+    let app = app!(fx);
+    let uri = format!("/v1/plans/{plan}/overlay");
+    let before = call!(app, get(&uri));
+    assert_eq!(before.content_type(), "application/geo+json");
+    let before = before.json();
+    assert_eq!(before["overlay"]["schedule_id"], Value::Null);
+    let summary = fx
+        .store
+        .plan(&plan, None)
+        .expect("read")
+        .expect("plan")
+        .meta
+        .summary;
+    let counts = kinds(&before);
+    assert_eq!(counts["compound"], summary.compounds);
+    assert_eq!(counts["work"], summary.works);
+    assert_eq!(counts["street"], summary.streets);
+    assert!(counts.get("trench").is_some_and(|n| *n > 0), "{counts:?}");
+
+    let job = call!(
+        app,
+        test::TestRequest::post().uri(&format!("/v1/plans/{plan}/schedules"))
+    )
+    .json();
+    let done = poll_job!(app, job["id"].as_str().expect("id"), "done");
+    let schedule = done["schedule_id"]
+        .as_str()
+        .expect("schedule id")
+        .to_owned();
+    let after = call!(app, get(&uri)).json();
+    assert_eq!(after["overlay"]["schedule_id"], schedule.as_str());
+    assert_eq!(kinds(&after), counts, "the same features, now with dates");
+    let start = after["overlay"]["start"]
+        .as_str()
+        .expect("start")
+        .to_owned();
+    let work = after["features"]
+        .as_array()
+        .and_then(|fs| {
+            fs.iter()
+                .find(|f| f["properties"]["kind"] == "work" && f["properties"]["start"].is_string())
+        })
+        .expect("a scheduled work");
+    assert!(work["properties"]["end"].is_string());
+    assert!(
+        work["properties"]["color"]
+            .as_str()
+            .is_some_and(|c| c.starts_with('#'))
+    );
+
+    // Statuses on the first day, and only what is being worked on then.
+    let on_start = call!(app, get(&format!("{uri}?datetime={start}"))).json();
+    assert_eq!(on_start["datetime"], start.as_str());
+    let features = on_start["features"].as_array().expect("features");
+    assert!(!features.is_empty());
+    assert!(
+        features
+            .iter()
+            .all(|f| f["properties"]["status"] == "in_progress"
+                || f["properties"]["status"] == "late")
+    );
+    // The schedule's own overlay is the same document.
+    let by_schedule = call!(app, get(&format!("/v1/schedules/{schedule}/overlay"))).json();
+    assert_eq!(by_schedule["features"], after["features"]);
+    // A box far away holds nothing; GCJ-02 shifts every position.
+    let away = call!(app, get(&format!("{uri}?bbox=100,20,100.1,20.1"))).json();
+    assert_eq!(away["features"].as_array().map(Vec::len), Some(0));
+    let gcj = call!(app, get(&format!("{uri}?crs=gcj02"))).json();
+    let first = |doc: &Value| doc["features"][0]["geometry"]["coordinates"][0][0].clone();
+    assert_ne!(first(&gcj), first(&after));
+    for bad in ["bbox=1,2,3", "datetime=someday", "crs=bd09"] {
+        let resp = call!(app, get(&format!("{uri}?{bad}")));
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            resp.json()["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(bad.split('=').next().unwrap_or_default()))
+        );
+    }
+}
+
+#[actix_web::test]
+async fn ogc_api_features_lists_one_collection_per_kind_and_pages_its_items() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let plan = seed_plan(fx.store.as_ref(), &city_geojson(3));
+    let app = app!(fx);
+    let landing = call!(app, get("/v1/ogc"));
+    assert_eq!(landing.content_type(), "application/json");
+    let rels: Vec<String> = landing.json()["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for rel in ["self", "service-desc", "conformance", "data"] {
+        assert!(rels.iter().any(|r| r == rel), "{rel} in {rels:?}");
+    }
+    let conformance = call!(app, get("/v1/ogc/conformance")).json();
+    assert!(
+        conformance["conformsTo"]
+            .as_array()
+            .expect("classes")
+            .contains(&json!(
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+            ))
+    );
+
+    let collections = call!(app, get("/v1/ogc/collections")).json();
+    let ids: Vec<&str> = collections["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 6);
+    let works = format!("{plan}-work");
+    assert!(ids.contains(&works.as_str()));
+    let info = call!(app, get(&format!("/v1/ogc/collections/{works}"))).json();
+    assert_eq!(info["itemType"], "feature");
+    assert_eq!(
+        info["extent"]["spatial"]["bbox"][0]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+
+    let total = fx
+        .store
+        .plan(&plan, None)
+        .expect("read")
+        .expect("plan")
+        .meta
+        .summary
+        .works;
+    let page = call!(
+        app,
+        get(&format!("/v1/ogc/collections/{works}/items?limit=5"))
+    );
+    assert_eq!(page.content_type(), "application/geo+json");
+    let page = page.json();
+    assert_eq!(page["numberMatched"], total);
+    assert_eq!(page["numberReturned"], 5);
+    let next = page["links"]
+        .as_array()
+        .and_then(|ls| ls.iter().find(|l| l["rel"] == "next"))
+        .and_then(|l| l["href"].as_str())
+        .expect("a next link");
+    let path = &next[next.find("/v1/").expect("absolute link to this API")..];
+    let second = call!(app, get(path)).json();
+    assert_eq!(second["numberReturned"], 5);
+    assert_ne!(second["features"][0]["id"], page["features"][0]["id"]);
+    let feature_id = page["features"][0]["id"].as_str().expect("id");
+    let one = call!(
+        app,
+        get(&format!("/v1/ogc/collections/{works}/items/{feature_id}"))
+    );
+    assert_eq!(one.content_type(), "application/geo+json");
+    assert_eq!(one.json()["properties"]["kind"], "work");
+    let missing = call!(app, get(&format!("/v1/ogc/collections/{works}/items/nope")));
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let unknown = call!(app, get(&format!("/v1/ogc/collections/{plan}-road/items")));
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.is_problem());
+    let zero = call!(
+        app,
+        get(&format!("/v1/ogc/collections/{works}/items?limit=0"))
+    );
+    assert_eq!(zero.status, StatusCode::BAD_REQUEST);
 }
 
 #[actix_web::test]
 async fn unknown_routes_and_methods_are_problem_documents() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let app = app!(fx);
-    let resp =
-        test::call_service(&app, test::TestRequest::get().uri("/nowhere").to_request()).await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    assert!(is_problem(&resp));
-    let req = test::TestRequest::default()
-        .method(Method::PATCH)
-        .uri("/v1/plans")
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert!(is_problem(&resp));
-    let req = test::TestRequest::get()
-        .uri("/v1/plans/x?version=notanumber")
-        .to_request();
-    let resp = test::call_service(&app, req).await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert!(is_problem(&resp));
-    let body: Value = test::read_body_json(resp).await;
-    assert_eq!(body["type"], "/v1/docs#problem-bad-request");
+    let resp = call!(app, get("/nowhere"));
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    assert!(resp.is_problem());
+    let resp = call!(
+        app,
+        test::TestRequest::default()
+            .method(Method::PATCH)
+            .uri("/v1/plans")
+    );
+    assert_eq!(resp.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(resp.is_problem());
+    let resp = call!(app, get("/v1/plans/x?version=notanumber"));
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.is_problem());
+    assert_eq!(resp.json()["type"], "/v1/docs#problem-bad-request");
 }
 
 #[actix_web::test]
 async fn openapi_and_docs_are_served_without_a_token() {
     let fx = fixture(AuthMode::Tokens, 1 << 20);
     let app = app!(fx);
-    let doc: Value = test::call_and_read_body_json(
-        &app,
-        test::TestRequest::get()
-            .uri("/v1/openapi.json")
-            .to_request(),
-    )
-    .await;
+    let doc = call!(app, get("/v1/openapi.json")).json();
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
-    let resp =
-        test::call_service(&app, test::TestRequest::get().uri("/v1/docs").to_request()).await;
-    assert_eq!(resp.status(), StatusCode::OK);
-    let html = String::from_utf8(test::read_body(resp).await.to_vec()).expect("utf-8");
-    assert!(html.contains("openapi.json"));
+    let resp = call!(app, get("/v1/docs"));
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(resp.text().contains("openapi.json"));
 }
 
 #[actix_web::test]
 async fn token_mode_refuses_missing_and_wrong_tokens_with_401() {
     let fx = fixture(AuthMode::Tokens, 1 << 20);
     let app = app!(fx);
-    let resp =
-        test::call_service(&app, test::TestRequest::get().uri("/v1/plans").to_request()).await;
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    assert!(resp.headers().contains_key(header::WWW_AUTHENTICATE));
-    assert!(is_problem(&resp));
-    let req = test::TestRequest::get()
-        .uri("/v1/plans")
-        .insert_header((header::AUTHORIZATION, "Bearer dgo_nope_nope"))
-        .to_request();
-    assert_eq!(
-        test::call_service(&app, req).await.status(),
-        StatusCode::UNAUTHORIZED
+    let resp = call!(app, get("/v1/plans"));
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert!(resp.headers.contains_key(header::WWW_AUTHENTICATE));
+    assert!(resp.is_problem());
+    let resp = call!(
+        app,
+        get("/v1/plans").insert_header((header::AUTHORIZATION, "Bearer dgo_nope_nope"))
     );
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
 }
 
-/// Every endpoint against every role: `true` means the role gets past authorisation.
+/// Every endpoint against every role: `true` means the role gets past authorisation;
+/// without a token every protected endpoint answers 401.
 #[actix_web::test]
 async fn the_role_matrix_holds_for_every_endpoint() {
     let fx = fixture(AuthMode::Tokens, 1 << 20);
@@ -593,63 +766,80 @@ async fn the_role_matrix_holds_for_every_endpoint() {
     }
     let app = app!(fx);
     let gas = format!("/v1/schedules/{schedule}/utilities/Beijing%20Gas");
-    // (method, uri, [planner, official, gas, water])
-    let cases: Vec<(Method, String, [bool; 4])> = vec![
-        (Method::GET, "/v1/plans".into(), [true, true, false, false]),
-        (
-            Method::POST,
-            "/v1/plans".into(),
-            [true, false, false, false],
-        ),
-        (
-            Method::GET,
-            format!("/v1/plans/{plan}"),
-            [true, true, false, false],
-        ),
-        (
-            Method::PUT,
-            format!("/v1/plans/{plan}"),
-            [true, false, false, false],
-        ),
-        (
-            Method::DELETE,
-            "/v1/plans/pl_missing".into(),
-            [true, false, false, false],
-        ),
+    let everyone = [true, true, true, true];
+    let readers = [true, true, false, false];
+    let planner = [true, false, false, false];
+    // (method, uri, [planner, official, gas, water], needs a token)
+    let cases: Vec<(Method, String, [bool; 4], bool)> = vec![
+        (Method::GET, "/v1/plans".into(), readers, true),
+        (Method::POST, "/v1/plans".into(), planner, true),
+        (Method::GET, format!("/v1/plans/{plan}"), readers, true),
+        (Method::PUT, format!("/v1/plans/{plan}"), planner, true),
+        (Method::DELETE, "/v1/plans/pl_missing".into(), planner, true),
         (
             Method::POST,
             "/v1/plans/pl_missing/schedules".into(),
-            [true, false, false, false],
+            planner,
+            true,
         ),
-        (
-            Method::GET,
-            "/v1/jobs/job_missing".into(),
-            [true, true, false, false],
-        ),
-        (
-            Method::DELETE,
-            "/v1/jobs/job_missing".into(),
-            [true, false, false, false],
-        ),
+        (Method::GET, "/v1/jobs/job_missing".into(), readers, true),
+        (Method::DELETE, "/v1/jobs/job_missing".into(), planner, true),
         (
             Method::GET,
             format!("/v1/schedules/{schedule}"),
-            [true, true, false, false],
+            readers,
+            true,
         ),
-        (Method::GET, gas, [true, true, true, false]),
-        (Method::GET, "/v1/health".into(), [true, true, true, true]),
+        (Method::GET, gas, [true, true, true, false], true),
         (
             Method::GET,
-            "/v1/openapi.json".into(),
-            [true, true, true, true],
+            format!("/v1/plans/{plan}/analysis"),
+            everyone,
+            true,
         ),
+        (
+            Method::GET,
+            format!("/v1/plans/{plan}/overlay"),
+            everyone,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/v1/schedules/{schedule}/overlay"),
+            everyone,
+            true,
+        ),
+        (Method::GET, "/v1/ogc".into(), everyone, true),
+        (Method::GET, "/v1/ogc/conformance".into(), everyone, true),
+        (Method::GET, "/v1/ogc/collections".into(), everyone, true),
+        (
+            Method::GET,
+            format!("/v1/ogc/collections/{plan}-work"),
+            everyone,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/v1/ogc/collections/{plan}-work/items"),
+            everyone,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/v1/ogc/collections/{plan}-work/items/w12"),
+            everyone,
+            true,
+        ),
+        (Method::GET, "/v1/health".into(), everyone, false),
+        (Method::GET, "/v1/openapi.json".into(), everyone, false),
+        (Method::GET, "/v1/docs".into(), everyone, false),
     ];
-    for (method, uri, allowed) in &cases {
-        for (role, expect_allowed) in roles.iter().zip(allowed) {
-            let mut req = test::TestRequest::default()
-                .method(method.clone())
-                .uri(uri)
-                .insert_header((header::AUTHORIZATION, format!("Bearer {}", tokens[role])));
+    for (method, uri, allowed, needs_token) in &cases {
+        let request = |token: Option<&str>| {
+            let mut req = test::TestRequest::default().method(method.clone()).uri(uri);
+            if let Some(token) = token {
+                req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+            }
             if matches!(*method, Method::POST | Method::PUT) && uri.ends_with(&plan)
                 || uri == "/v1/plans"
             {
@@ -657,7 +847,16 @@ async fn the_role_matrix_holds_for_every_endpoint() {
                     .insert_header((header::CONTENT_TYPE, "application/geo+json"))
                     .set_payload(plan_geojson("m").to_string());
             }
-            let status = test::call_service(&app, req.to_request()).await.status();
+            req
+        };
+        let anonymous = call!(app, request(None)).status;
+        assert_eq!(
+            anonymous == StatusCode::UNAUTHORIZED,
+            *needs_token,
+            "no token: {method} {uri} answered {anonymous}"
+        );
+        for (role, expect_allowed) in roles.iter().zip(allowed) {
+            let status = call!(app, request(Some(&tokens[role]))).status;
             let got_through = status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED;
             assert_eq!(
                 got_through, *expect_allowed,
@@ -678,24 +877,26 @@ async fn framework_errors_become_problem_documents_without_internals() {
     // An app missing its state: actix's own data extractor fails with a plain-text 500,
     // which the service's middleware must still answer as a problem document.
     let app = test::init_service(App::new().configure(api::routes::configure)).await;
-    let resp =
-        test::call_service(&app, test::TestRequest::get().uri("/v1/plans").to_request()).await;
-    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(is_problem(&resp));
-    let body: Value = test::read_body_json(resp).await;
+    let resp = call!(app, get("/v1/plans"));
+    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(resp.is_problem());
+    let body = resp.json();
     assert_eq!(body["type"], "/v1/docs#problem-internal");
     assert!(!body["detail"].as_str().expect("detail").contains("data"));
 }
 
 #[actix_web::test]
 async fn a_request_over_the_timeout_answers_503() {
-    let fx = fixture_with_timeout(AuthMode::Open, 1 << 20, Duration::from_millis(100));
+    // Validating a generated city takes far longer than a millisecond.
+    let fx = fixture_with_timeout(AuthMode::Open, 8 << 20, Duration::from_millis(1));
     let app = app!(fx);
-    let req = test::TestRequest::post()
-        .uri("/v1/plans")
-        .insert_header((header::CONTENT_TYPE, "application/geo+json"))
-        .set_payload(plan_geojson("sleepy").to_string())
-        .to_request();
+    let req = with_body(
+        Method::POST,
+        "/v1/plans",
+        "application/geo+json",
+        city_geojson(20),
+    )
+    .to_request();
     // The middleware returns the timeout as an error, which the server renders.
     let error = test::try_call_service(&app, req)
         .await

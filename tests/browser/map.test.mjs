@@ -1,12 +1,17 @@
 // Real-browser test of the map page: Debian chromium driven by playwright-core.
 //
-//   node --test --test-concurrency=1 tests/browser/map.test.mjs
+//   DIGONCE_BIN=target/debug/digonce node --test --test-concurrency=1 tests/browser/map.test.mjs
 //
-// Without DIGONCE_URL it starts the stand-in server (server.mjs) over the fixtures; with
-// DIGONCE_URL=http://127.0.0.1:PORT it tests a running digonce server instead, on plan
-// DIGONCE_PLAN (default p_demo), sending DIGONCE_TOKEN as the bearer token if set. The
-// performance case runs on DIGONCE_BIG_PLAN (default p_city2000 on the stand-in server).
-// It prints timings and writes docs/screenshot-map.png.
+// With DIGONCE_BIN (what scripts/test and CI run) it starts the REAL binary (`digonce demo`
+// on a free port, temporary database, a generated city of DIGONCE_COMPOUNDS compounds
+// planned with a DIGONCE_TIME_LIMIT-second search, see digonce.mjs) and tests its page.
+// With DIGONCE_URL=http://127.0.0.1:PORT it tests a running server instead, on plan
+// DIGONCE_PLAN, sending DIGONCE_TOKEN as the bearer token if set. With neither it starts
+// the Node stand-in (server.mjs) over fixtures, for working on the page alone. Expected
+// counts always come from the server's own overlay document. The performance case runs
+// on DIGONCE_BIG_PLAN (default p_city2000 on the stand-in server). It prints timings and
+// writes a screenshot to DIGONCE_SCREENSHOT, by default docs/screenshot-map.png with
+// DIGONCE_BIN and the system temporary directory otherwise.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,14 +21,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
+import { startDigonce } from './digonce.mjs';
 import { dayOf, statusAt, STATUS_NAMES } from '../../web/src/status.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url));
-const local = !process.env.DIGONCE_URL;
-const PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
+const BIN = process.env.DIGONCE_BIN ?? null;
+// The README's screenshot comes from the real binary only; other runs write to /tmp.
+const SCREENSHOT = process.env.DIGONCE_SCREENSHOT ?? (BIN
+  ? fileURLToPath(new URL('../../docs/screenshot-map.png', import.meta.url))
+  : join(tmpdir(), 'digonce-screenshot-map.png'));
+const local = !process.env.DIGONCE_URL && !BIN;
+let PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
+let UNSCHEDULED = local ? 'p_unscheduled' : (process.env.DIGONCE_UNSCHEDULED_PLAN ?? null);
 const BIG_PLAN = process.env.DIGONCE_BIG_PLAN ?? (local ? 'p_city2000' : null);
 const TOKEN = process.env.DIGONCE_TOKEN ?? null;
 
@@ -34,7 +45,16 @@ let profile = null;
 let overlay = null; // the overlay document as the API serves it, for expected counts
 
 before(async () => {
-  if (local) {
+  if (BIN) {
+    server = await startDigonce({
+      bin: BIN,
+      compounds: Number(process.env.DIGONCE_COMPOUNDS ?? 24),
+      timeLimit: Number(process.env.DIGONCE_TIME_LIMIT ?? 3),
+    });
+    base = server.url;
+    PLAN = server.plan;
+    UNSCHEDULED = server.unscheduled;
+  } else if (local) {
     server = await startServer();
     base = server.url;
   }
@@ -151,17 +171,33 @@ test('clicking a feature shows its properties and dates; a trench highlights its
   const { page } = await open(PLAN);
   const mid = midDate(overlay);
   await page.evaluate((d) => window.__digonce.setDate(d), mid);
-  const compound = overlay.features.find((f) => f.properties.kind === 'compound');
-  // A real mouse click at the compound's centre (projected by the map).
-  const [x, y] = await page.evaluate((ring) => {
+  // A real mouse click on a spot where a compound is the topmost clickable feature (works
+  // and compound tasks are drawn over compounds; the map decides what is on top).
+  const compounds = overlay.features.filter((f) => f.properties.kind === 'compound' && f.geometry.type === 'Polygon');
+  const target = await page.evaluate((rings) => {
     const m = window.__digonce.map;
-    // Inside the compound, clear of the compound task drawn at its centre.
-    const lon = ring[0][0] + 0.15 * (ring[2][0] - ring[0][0]);
-    const lat = (ring[0][1] + ring[2][1]) / 2;
-    const p = m.project([lon, lat]);
+    const layers = ['crossing-point', 'work-point', 'work-line', 'work-fill', 'trench-line', 'moratorium-conflict', 'moratorium-street', 'compound-fill', 'street-line'];
     const r = m.getCanvas().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
-  }, compound.geometry.coordinates[0]);
+    for (const [index, ring] of rings.entries()) {
+      const xs = ring.map((c) => c[0]);
+      const ys = ring.map((c) => c[1]);
+      const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      for (const fy of [0.5, 0.3, 0.7]) {
+        for (const fx of [0.15, 0.3, 0.5, 0.7, 0.85]) {
+          const p = m.project([w + fx * (e - w), s + fy * (n - s)]);
+          const hit = m.queryRenderedFeatures(p, { layers })[0];
+          if (hit?.source === 'compound' && window.__digonce.featureId('compound', hit.id) !== null) {
+            return { index: hit.id, x: r.left + p.x, y: r.top + p.y, ring: index };
+          }
+        }
+      }
+    }
+    return null;
+  }, compounds.map((f) => f.geometry.coordinates[0]));
+  assert.ok(target, 'some compound is clickable');
+  const compoundId = await page.evaluate((i) => window.__digonce.featureId('compound', i), target.index);
+  const compound = overlay.features.find((f) => f.properties.kind === 'compound' && f.properties.id === compoundId);
+  const [x, y] = [target.x, target.y];
   await page.mouse.click(x, y);
   const popup = page.locator('.maplibregl-popup .popup');
   await popup.waitFor({ timeout: 5000 });
@@ -209,13 +245,16 @@ test('the page switches to Chinese, formats dates in that locale and groups the 
   await page.close();
 });
 
-test('a plan without a schedule shows the plan alone, and a protected plan needs its token', { skip: !local && 'stand-in server only' }, async () => {
-  const { page } = await open('p_unscheduled');
+test('a plan without a schedule shows the plan alone', { skip: !UNSCHEDULED && !BIN && 'set DIGONCE_UNSCHEDULED_PLAN' }, async () => {
+  const { page } = await open(UNSCHEDULED);
   const dbg = await page.evaluate(() => ({ status: window.__digonce.status.work, notice: document.getElementById('notice').textContent }));
   assert.ok(dbg.status.unscheduled > 0);
   assert.equal(dbg.status.in_progress + dbg.status.done, 0);
   assert.match(dbg.notice, /No schedule/);
   await page.close();
+});
+
+test('a protected plan needs its token', { skip: !local && 'stand-in server only' }, async () => {
   const denied = await open('p_secret');
   assert.match(await denied.page.evaluate(() => window.__digonce.error), /token/);
   await denied.page.close();
@@ -244,7 +283,9 @@ test('a 2,000-compound city renders and the timeline ticks without rebuilding so
   const { page } = await open(BIG_PLAN);
   const wall = Date.now() - t0;
   const info = await page.evaluate(() => ({ counts: window.__digonce.counts, timings: window.__digonce.timings }));
-  assert.ok(info.counts.compound >= 2000 && info.counts.work >= 20000, JSON.stringify(info.counts));
+  const big = await (await fetch(`${base}/v1/plans/${BIG_PLAN}/overlay`, { headers: TOKEN ? { authorization: `Bearer ${TOKEN}` } : {} })).json();
+  assert.deepEqual(info.counts, kindCounts(big), 'every feature of the server\'s overlay is drawn');
+  assert.ok(info.counts.compound >= 2000, JSON.stringify(info.counts));
   const ticks = await page.evaluate(async () => {
     const d = window.__digonce;
     const m = d.map;

@@ -1,6 +1,8 @@
-// A tiny stand-in for the digonce server, for developing and testing the map page before
-// the real binary serves it: the same routes as api/src/map.rs plus the overlay endpoint
-// backed by fixtures. `node server.mjs [port]` serves until killed; the test imports it.
+// A tiny stand-in for the digonce server, for working on the map page without building
+// Rust, and for the cases the real binary cannot show in a test (a GCJ-02 basemap, a
+// token-protected plan, a 2,000-compound city without planning it): the same routes as
+// api/src/map.rs plus the overlay endpoint backed by fixtures. CI tests the page against
+// the real binary (digonce.mjs). `node server.mjs [port]` serves until killed.
 //
 //   /map/{plan_id}          index.html with {{plan_id}} and cache keys filled in
 //   /map/assets/{file}      the built bundle from api/assets/map/

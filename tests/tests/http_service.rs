@@ -1,10 +1,8 @@
 //! End-to-end: the real `digonce` binary on a free loopback port, with tokens made by
 //! `digonce token create`, data that survives a crash and restart, and the open-mode
-//! bind check.
-//!
-//! The plan and schedule are stored through the `api` library before the service starts,
-//! because `geodata::ingest` and the engine are not merged yet (LEAD: after merge, add
-//! an upload through `POST /v1/plans` and a job through `POST /v1/plans/{id}/schedules`).
+//! bind check. The whole flow (upload, analysis, planning job, per-company exports,
+//! overlay, OGC API items) goes through HTTP; the token tests seed a fixture schedule
+//! whose exports are known line by line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -171,6 +169,205 @@ fn open_mode_on_loopback_serves_without_a_token_and_applies_the_upload_limit() {
     );
     assert_eq!(too_big.status, 413);
     assert_eq!(too_big.json()["limit_bytes"], 1024 * 1024);
+    service.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Follows a planning job until it is done and returns its schedule id.
+fn wait_for_schedule(service: &Service, job: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(2);
+    loop {
+        let body = service
+            .request("GET", &format!("/v1/jobs/{job}"), &[], b"")
+            .json();
+        match body["status"].as_str() {
+            Some("done") => {
+                return body["schedule_id"]
+                    .as_str()
+                    .expect("schedule id")
+                    .to_owned();
+            }
+            Some("queued" | "running") if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            _ => panic!("job {job} did not finish: {body}"),
+        }
+    }
+}
+
+fn count_kind(collection: &serde_json::Value, kind: &str) -> usize {
+    collection["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["properties"]["kind"] == kind)
+        .count()
+}
+
+#[test]
+fn an_uploaded_city_is_analysed_planned_exported_drawn_and_served_to_gis_across_a_restart() {
+    let dir = temp_dir("flow");
+    let db = dir.join("digonce.sqlite3");
+    let city = geodata::export::to_bytes(
+        &geodata::synthetic::generate(&geodata::synthetic::CityConfig::new(4, 3)),
+        &geodata::export::ExportOptions::default(),
+    )
+    .expect("export the generated city");
+    let service = Service::start(&db, &[]);
+
+    // Bad uploads are refused with every problem; a good one is stored.
+    let bad = service.request(
+        "POST",
+        "/v1/plans",
+        &[("Content-Type", "application/geo+json")],
+        br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{}}]}"#,
+    );
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.json()["problems"]
+            .as_array()
+            .is_some_and(|p| p.len() >= 2)
+    );
+    let created = service.request(
+        "POST",
+        "/v1/plans",
+        &[("Content-Type", "application/geo+json")],
+        &city,
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let plan = created.json()["id"].as_str().expect("plan id").to_owned();
+    let works = created.json()["summary"]["works"].as_u64().expect("works");
+
+    // Analysis: shared trenches as GeoJSON.
+    let analysis = service.request("GET", &format!("/v1/plans/{plan}/analysis"), &[], b"");
+    assert_eq!(analysis.status, 200);
+    assert_eq!(
+        analysis.header("content-type"),
+        Some("application/geo+json")
+    );
+    let analysis = analysis.json();
+    let trenches = count_kind(&analysis, "trench");
+    assert!(trenches > 0, "the city shares trenches");
+
+    // Planning job, then one company's dig schedule in three formats.
+    let job = service.request(
+        "POST",
+        &format!("/v1/plans/{plan}/schedules"),
+        &[("Content-Type", "application/json")],
+        br#"{"time_limit_s": 1, "seed": 1}"#,
+    );
+    assert_eq!(job.status, 202);
+    let schedule = wait_for_schedule(&service, job.json()["id"].as_str().expect("job id"));
+    let overlay = service
+        .request("GET", &format!("/v1/plans/{plan}/overlay"), &[], b"")
+        .json();
+    assert_eq!(overlay["overlay"]["schedule_id"], schedule.as_str());
+    assert_eq!(count_kind(&overlay, "work") as u64, works);
+    assert_eq!(count_kind(&overlay, "trench"), trenches);
+    let owner = overlay["overlay"]["owners"][0].as_str().expect("an owner");
+    let export = format!(
+        "/v1/schedules/{schedule}/utilities/{}",
+        owner.replace(' ', "%20")
+    );
+    let json = service.request("GET", &export, &[], b"");
+    assert_eq!(json.status, 200, "{}", json.text());
+    let activities = json.json()["entries"].as_array().map_or(0, Vec::len);
+    assert!(activities > 0);
+    let csv = service.request("GET", &export, &[("Accept", "text/csv")], b"");
+    assert!(csv.text().starts_with("activity,kind,start,end,"));
+    assert_eq!(csv.text().matches("\r\n").count(), activities + 1);
+    let ics = service.request("GET", &export, &[("Accept", "text/calendar")], b"");
+    assert!(ics.text().starts_with("BEGIN:VCALENDAR\r\n"));
+
+    // OGC API Features: the works collection pages through every work.
+    let collection = format!("/v1/ogc/collections/{plan}-work/items?limit=1000");
+    let items = service.request("GET", &collection, &[], b"");
+    assert_eq!(items.header("content-type"), Some("application/geo+json"));
+    assert_eq!(items.json()["numberMatched"].as_u64(), Some(works));
+
+    // Crash and restart: everything is still there, the analysis read from the store.
+    service.kill();
+    let service = Service::start(&db, &[]);
+    let again = service
+        .request("GET", &format!("/v1/plans/{plan}/analysis"), &[], b"")
+        .json();
+    assert_eq!(again, analysis);
+    let overlay_again = service
+        .request(
+            "GET",
+            &format!("/v1/schedules/{schedule}/overlay"),
+            &[],
+            b"",
+        )
+        .json();
+    assert_eq!(overlay_again["features"], overlay["features"]);
+    let csv_again = service.request("GET", &export, &[("Accept", "text/csv")], b"");
+    assert_eq!(csv_again.text(), csv.text());
+    let items_again = service.request("GET", &collection, &[], b"").json();
+    assert_eq!(items_again["numberMatched"].as_u64(), Some(works));
+    service.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// GDAL's OGC API Features driver opens the service directly (an optional check: it runs
+/// only where `ogrinfo` is installed, e.g. `apt-get install gdal-bin`).
+#[test]
+fn gdal_lists_one_layer_per_kind_when_ogrinfo_is_installed() {
+    let has_ogrinfo = Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_ogrinfo {
+        eprintln!("ogrinfo is not installed: skipping the GDAL check");
+        return;
+    }
+    let dir = temp_dir("gdal");
+    let db = dir.join("digonce.sqlite3");
+    let city = geodata::export::to_bytes(
+        &geodata::synthetic::generate(&geodata::synthetic::CityConfig::new(3, 3)),
+        &geodata::export::ExportOptions::default(),
+    )
+    .expect("export the generated city");
+    let service = Service::start(&db, &[]);
+    let created = service.request(
+        "POST",
+        "/v1/plans",
+        &[("Content-Type", "application/geo+json")],
+        &city,
+    );
+    let plan = created.json()["id"].as_str().expect("plan id").to_owned();
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so"])
+        .arg(format!("OAPIF:http://{}/v1/ogc", service.address))
+        .output()
+        .expect("run ogrinfo");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{listing}");
+    for kind in [
+        "compound",
+        "work",
+        "street",
+        "trench",
+        "crossing",
+        "moratorium_conflict",
+    ] {
+        assert!(
+            listing.contains(&format!("{plan}-{kind} ")),
+            "{kind}: {listing}"
+        );
+    }
+    let works = Command::new("ogrinfo")
+        .args(["-ro", "-so"])
+        .arg(format!("OAPIF:http://{}/v1/ogc", service.address))
+        .arg(format!("{plan}-work"))
+        .output()
+        .expect("run ogrinfo on a layer");
+    let summary = String::from_utf8_lossy(&works.stdout);
+    let count = created.json()["summary"]["works"].as_u64().expect("works");
+    assert!(
+        summary.contains(&format!("Feature Count: {count}")),
+        "{summary}"
+    );
     service.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }

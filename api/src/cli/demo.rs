@@ -28,7 +28,8 @@ pub struct DemoArgs {
     /// Seed of the generated city.
     #[arg(long, default_value_t = 3)]
     pub seed: u64,
-    /// Address to serve on (loopback: the demo runs in open single-user mode).
+    /// Address to serve on (loopback: the demo runs in open single-user mode); port 0
+    /// picks a free port, printed as `digonce listening on http://ADDR`.
     #[arg(long, default_value = ServiceConfig::DEFAULT_BIND)]
     pub bind: SocketAddr,
     /// Database file for the demo.
@@ -71,7 +72,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .first()
         .map(|w| w.owner.clone())
         .unwrap_or_default();
-    let base = format!("http://{}", args.bind);
+    // With port 0 the address is known only once bound: print paths, and the service
+    // prints `digonce listening on http://ADDR` right after.
+    let base = if args.bind.port() == 0 {
+        String::new()
+    } else {
+        format!("http://{}", args.bind)
+    };
+    // One machine-readable line for scripts and tests.
+    println!("digonce demo plan {} job {}", meta.id, job.id);
     println!(
         "digonce demo: {} compounds, {} works, {} streets stored as plan {} in {}",
         plan.compounds.len(),
@@ -90,6 +99,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         "  dig schedule:    {base}/v1/schedules/<schedule_id>/utilities/{}?format=csv (or ics, json)",
         encode_path_segment(&owner)
     );
+    println!("  OGC API:         {base}/v1/ogc (QGIS, GDAL: OAPIF:{base}/v1/ogc)");
     println!("Press Ctrl-C to stop.");
     let config = ServiceConfig::new(args.bind, args.db, ServiceConfig::DEFAULT_MAX_UPLOAD_MB);
     actix_web::rt::System::new().block_on(api::server::run(

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{blocking, read_body};
+use super::{find, read_body};
 use crate::auth::{Action, Principal};
 use crate::jobs::{JobError, JobOptions};
 use crate::problem::{ApiError, ProblemDocument};
@@ -58,17 +58,11 @@ pub async fn submit(
             source: actix_web::error::JsonPayloadError::Deserialize(source),
         })?
     };
-    let id = id.into_inner();
     let jobs = state.jobs.clone();
-    let lookup = id.clone();
-    let job = blocking("queueing a job", move || {
-        jobs.submit(&lookup, &options).map_err(job_error)
+    let job = find("queueing a job", "plan", id.into_inner(), move |id| {
+        jobs.submit(id, &options).map_err(job_error)
     })
-    .await?
-    .ok_or(ApiError::NotFound {
-        resource: "plan",
-        id,
-    })?;
+    .await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id)))
         .json(job))
@@ -93,15 +87,11 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadJobs)?;
-    let id = id.into_inner();
     let jobs = state.jobs.clone();
-    let lookup = id.clone();
-    let job = blocking("reading a job", move || Ok(jobs.get(&lookup)?))
-        .await?
-        .ok_or(ApiError::NotFound {
-            resource: "job",
-            id,
-        })?;
+    let job = find("reading a job", "job", id.into_inner(), move |id| {
+        Ok(jobs.get(id)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(job))
 }
 
@@ -125,16 +115,10 @@ pub async fn cancel(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::RunJobs)?;
-    let id = id.into_inner();
     let jobs = state.jobs.clone();
-    let lookup = id.clone();
-    let job = blocking("cancelling a job", move || {
-        jobs.cancel(&lookup).map_err(job_error)
+    let job = find("cancelling a job", "job", id.into_inner(), move |id| {
+        jobs.cancel(id).map_err(job_error)
     })
-    .await?
-    .ok_or(ApiError::NotFound {
-        resource: "job",
-        id,
-    })?;
+    .await?;
     Ok(HttpResponse::Ok().json(job))
 }

@@ -5,12 +5,14 @@
 //! answers 404, both as problem documents. Extractor failures (JSON, path, query) go
 //! through [`ApiError`] too, so every error body is `application/problem+json`.
 //!
-//! Analysis (`GET /v1/plans/{id}/analysis`), overlays (`GET /v1/schedules/{id}/overlay`)
-//! and OGC API Features (`/v1/ogc/...`) slot in as more `resource(...)` entries here,
-//! with their own handler modules, once `geodata::analysis` is merged.
+//! Handler modules: [`plans`], [`jobs`], [`schedules`] (documents and exports),
+//! [`layers`] (analysis and overlays), [`ogc`] (OGC API Features over the overlays) and
+//! [`meta`] (health and documentation).
 
 pub mod jobs;
+pub mod layers;
 pub mod meta;
+pub mod ogc;
 pub mod plans;
 pub mod schedules;
 
@@ -56,6 +58,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(plans::delete)),
             )
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
+            .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
+            .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))
+            .service(
+                resource("/schedules/{id}/overlay").route(web::get().to(layers::schedule_overlay)),
+            )
             .service(
                 resource("/jobs/{id}")
                     .route(web::get().to(jobs::get))
@@ -65,6 +72,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 resource("/schedules/{id}/utilities/{owner}")
                     .route(web::get().to(schedules::utility)),
+            )
+            .service(resource("/ogc").route(web::get().to(ogc::landing)))
+            .service(resource("/ogc/").route(web::get().to(ogc::landing)))
+            .service(resource("/ogc/conformance").route(web::get().to(ogc::conformance)))
+            .service(resource("/ogc/collections").route(web::get().to(ogc::collections)))
+            .service(
+                resource("/ogc/collections/{collection}")
+                    .route(web::get().to(ogc::collection_info)),
+            )
+            .service(
+                resource("/ogc/collections/{collection}/items").route(web::get().to(ogc::items)),
+            )
+            .service(
+                resource("/ogc/collections/{collection}/items/{feature}")
+                    .route(web::get().to(ogc::item)),
             ),
     )
     .configure(crate::map::configure)
@@ -139,6 +161,24 @@ where
     web::block(work)
         .await
         .map_err(|source| ApiError::Blocking { context, source })?
+}
+
+/// Looks `id` up on a blocking thread and answers 404 naming `resource` when `lookup`
+/// finds nothing: the preamble of every handler that reads one stored resource.
+pub(crate) async fn find<T, F>(
+    context: &'static str,
+    resource: &'static str,
+    id: String,
+    lookup: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&str) -> Result<Option<T>, ApiError> + Send + 'static,
+{
+    let key = id.clone();
+    blocking(context, move || lookup(&key))
+        .await?
+        .ok_or(ApiError::NotFound { resource, id })
 }
 
 /// Reads a request body as it streams in, refusing it with 413 as soon as it passes

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{accept, blocking, content_type, read_body};
+use super::{accept, blocking, content_type, find, read_body};
 use crate::auth::{Action, Principal};
 use crate::intake::parse_crs;
 use crate::problem::{ApiError, ProblemDocument};
@@ -146,16 +146,12 @@ pub async fn get(
     query: web::Query<VersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadPlans)?;
-    let id = id.into_inner();
     let store = state.store.clone();
     let wanted = query.version;
-    let lookup = id.clone();
-    let plan = blocking("reading a plan", move || Ok(store.plan(&lookup, wanted)?))
-        .await?
-        .ok_or(ApiError::NotFound {
-            resource: "plan",
-            id,
-        })?;
+    let plan = find("reading a plan", "plan", id.into_inner(), move |id| {
+        Ok(store.plan(id, wanted)?)
+    })
+    .await?;
     let wants_geojson = accept(&req).is_some_and(|a| a.contains("application/geo+json"));
     if wants_geojson {
         return Ok(HttpResponse::Ok()
@@ -189,18 +185,15 @@ pub async fn replace(
     query: web::Query<UploadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::WritePlans)?;
-    let id = id.into_inner();
     let plan = intake(&state, &req, payload, &query).await?;
     let store = state.store.clone();
-    let lookup = id.clone();
-    let meta = blocking("storing a plan version", move || {
-        Ok(store.add_plan_version(&lookup, &plan)?)
-    })
-    .await?
-    .ok_or(ApiError::NotFound {
-        resource: "plan",
-        id,
-    })?;
+    let meta = find(
+        "storing a plan version",
+        "plan",
+        id.into_inner(),
+        move |id| Ok(store.add_plan_version(id, &plan)?),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(meta))
 }
 
@@ -223,16 +216,13 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::WritePlans)?;
-    let id = id.into_inner();
     let store = state.store.clone();
-    let lookup = id.clone();
-    if blocking("deleting a plan", move || Ok(store.delete_plan(&lookup)?)).await? {
-        state.export_cache.forget_plan(&id);
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound {
-            resource: "plan",
-            id,
-        })
-    }
+    let id = id.into_inner();
+    find("deleting a plan", "plan", id.clone(), move |id| {
+        Ok(store.delete_plan(id)?.then_some(()))
+    })
+    .await?;
+    state.export_cache.forget_plan(&id);
+    state.overlay_cache.forget_plan(&id);
+    Ok(HttpResponse::NoContent().finish())
 }

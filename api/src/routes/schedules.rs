@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{accept, blocking};
+use super::{accept, find};
 use crate::auth::{Action, Principal};
 use crate::export::cache::CachedSchedule;
 use crate::export::{ExportFormat, ScheduleSource, UtilitySchedule, csv, ical};
@@ -41,15 +41,14 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadSchedules)?;
-    let id = id.into_inner();
     let store = state.store.clone();
-    let lookup = id.clone();
-    let schedule = blocking("reading a schedule", move || Ok(store.schedule(&lookup)?))
-        .await?
-        .ok_or(ApiError::NotFound {
-            resource: "schedule",
-            id,
-        })?;
+    let schedule = find(
+        "reading a schedule",
+        "schedule",
+        id.into_inner(),
+        move |id| Ok(store.schedule(id)?),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(schedule.document))
@@ -98,11 +97,10 @@ pub async fn utility(
         schedule
     } else {
         let store = state.store.clone();
-        let schedule = blocking("loading a schedule for export", move || {
-            let record = store.schedule(&id)?.ok_or_else(|| ApiError::NotFound {
-                resource: "schedule",
-                id: id.clone(),
-            })?;
+        let schedule = find("loading a schedule for export", "schedule", id, move |id| {
+            let Some(record) = store.schedule(id)? else {
+                return Ok(None);
+            };
             let document = ScheduleDocument::from_slice(&record.document).map_err(|source| {
                 ApiError::CorruptDocument {
                     what: "schedule",
@@ -113,13 +111,13 @@ pub async fn utility(
                 .plan(&record.plan_id, Some(record.plan_version))?
                 .map(|plan| plan.locations)
                 .unwrap_or_default();
-            Ok(Arc::new(CachedSchedule {
+            Ok(Some(Arc::new(CachedSchedule {
                 id: record.id,
                 plan_id: record.plan_id,
                 created_at: record.created_at,
                 document,
                 locations,
-            }))
+            })))
         })
         .await?;
         state.export_cache.insert(Arc::clone(&schedule));

@@ -366,6 +366,16 @@ pub trait Store: Send + Sync + 'static {
     /// [`StoreError`] when the database fails.
     fn schedule(&self, id: &str) -> Result<Option<ScheduleRecord>, StoreError>;
 
+    /// The newest schedule computed for a plan version, if any (the one overlays show).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn latest_schedule(
+        &self,
+        plan_id: &str,
+        version: u32,
+    ) -> Result<Option<ScheduleRecord>, StoreError>;
+
     /// At start-up: marks every running job failed with `reason` and returns the queued
     /// ones (oldest first) so they can be queued again.
     ///

@@ -295,6 +295,19 @@ fn raw_job(row: &Row<'_>) -> rusqlite::Result<RawJob> {
     })
 }
 
+const SCHEDULE_COLUMNS: &str = "id, plan_id, plan_version, job_id, created_at, document";
+
+fn schedule_record(row: &Row<'_>) -> rusqlite::Result<ScheduleRecord> {
+    Ok(ScheduleRecord {
+        id: row.get(0)?,
+        plan_id: row.get(1)?,
+        plan_version: row.get(2)?,
+        job_id: row.get(3)?,
+        created_at: row.get(4)?,
+        document: row.get(5)?,
+    })
+}
+
 fn finish_raw_job(raw: RawJob) -> Result<JobRecord, StoreError> {
     let mut record = raw.record;
     record.options = from_json("job options", &raw.options)?;
@@ -611,22 +624,32 @@ impl Store for SqliteStore {
     fn schedule(&self, id: &str) -> Result<Option<ScheduleRecord>, StoreError> {
         self.lock()?
             .query_row(
-                "SELECT id, plan_id, plan_version, job_id, created_at, document \
-                 FROM schedules WHERE id = ?1",
+                &format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE id = ?1"),
                 params![id],
-                |row| {
-                    Ok(ScheduleRecord {
-                        id: row.get(0)?,
-                        plan_id: row.get(1)?,
-                        plan_version: row.get(2)?,
-                        job_id: row.get(3)?,
-                        created_at: row.get(4)?,
-                        document: row.get(5)?,
-                    })
-                },
+                schedule_record,
             )
             .optional()
             .map_err(db("reading a schedule"))
+    }
+
+    fn latest_schedule(
+        &self,
+        plan_id: &str,
+        version: u32,
+    ) -> Result<Option<ScheduleRecord>, StoreError> {
+        // rowid breaks ties between schedules stored within the same second.
+        self.lock()?
+            .query_row(
+                &format!(
+                    "SELECT {SCHEDULE_COLUMNS} FROM schedules \
+                     WHERE plan_id = ?1 AND plan_version = ?2 \
+                     ORDER BY created_at DESC, rowid DESC LIMIT 1"
+                ),
+                params![plan_id, version],
+                schedule_record,
+            )
+            .optional()
+            .map_err(db("reading the latest schedule"))
     }
 
     fn recover_jobs(&self, reason: &str) -> Result<Vec<JobRecord>, StoreError> {
@@ -790,6 +813,23 @@ mod tests {
         assert!(store.schedule(&schedule).expect("read").is_none());
         assert!(store.job(&job.id).expect("read").is_none());
         assert!(!store.delete_plan(&plan.id).expect("second delete"));
+    }
+
+    #[test]
+    fn the_latest_schedule_of_a_plan_version_is_the_newest_stored() {
+        let store = SqliteStore::in_memory().expect("open");
+        let plan = store.create_plan(&sample("one")).expect("create");
+        assert!(store.latest_schedule(&plan.id, 1).expect("read").is_none());
+        let first = store.insert_schedule(&plan.id, 1, b"{}").expect("insert");
+        let second = store.insert_schedule(&plan.id, 1, b"{}").expect("insert");
+        assert_ne!(first, second);
+        let latest = store.latest_schedule(&plan.id, 1).expect("read");
+        assert_eq!(latest.map(|s| s.id), second);
+        store
+            .add_plan_version(&plan.id, &sample("two"))
+            .expect("put")
+            .expect("plan exists");
+        assert!(store.latest_schedule(&plan.id, 2).expect("read").is_none());
     }
 
     #[test]

@@ -1,0 +1,206 @@
+//! A plan's analysis and the map overlays of plans and schedules, as GeoJSON.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{blocking, find};
+use crate::auth::{Action, Principal};
+use crate::layers;
+use crate::overlay::Overlay;
+use crate::overlay::filter::Filter;
+use crate::overlay::geometry::OutputCrs;
+use crate::problem::{ApiError, ProblemDocument};
+use crate::server::AppState;
+
+/// The media type of every GeoJSON answer.
+pub const GEO_JSON: &str = "application/geo+json";
+
+/// Query of analysis reads.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AnalysisQuery {
+    /// A version number; the latest when absent.
+    pub version: Option<u32>,
+}
+
+/// Query of overlays.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct OverlayQuery {
+    /// `minLon,minLat,maxLon,maxLat` in WGS84: only features whose box meets it.
+    pub bbox: Option<String>,
+    /// An RFC 3339 instant or date, or an interval `a/b` (`..` for an open end): only
+    /// features worked on then; `status` is given on that day (default: today).
+    pub datetime: Option<String>,
+    /// `wgs84` (default) or `gcj02` for Chinese basemaps.
+    pub crs: Option<String>,
+}
+
+impl OverlayQuery {
+    /// The parsed filter and output coordinate system.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidParameter`] naming the parameter.
+    pub fn parse(&self) -> Result<(Filter, OutputCrs), ApiError> {
+        let filter = Filter::parse(
+            self.bbox.as_deref(),
+            self.datetime.as_deref(),
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(|error| ApiError::InvalidParameter {
+            parameter: match error {
+                crate::overlay::filter::FilterError::Bbox { .. } => "bbox",
+                crate::overlay::filter::FilterError::Datetime { .. } => "datetime",
+            },
+            reason: error.to_string(),
+        })?;
+        let crs = match self.crs.as_deref() {
+            None => OutputCrs::Wgs84,
+            Some(name) => OutputCrs::parse(name).ok_or_else(|| ApiError::InvalidParameter {
+                parameter: "crs",
+                reason: format!("{name:?} is not one of wgs84, gcj02"),
+            })?,
+        };
+        Ok((filter, crs))
+    }
+}
+
+fn encode(body: &serde_json::Value) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|source| ApiError::Encode { source })
+}
+
+/// A `200 application/geo+json` answer.
+pub(crate) fn geojson(bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(GEO_JSON)
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(bytes)
+}
+
+/// A plan's spatial analysis: corridors, shared trenches, crossings and moratorium
+/// conflicts (computed once per plan version, then served from the store).
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    get, path = "/v1/plans/{id}/analysis", tag = "layers",
+    params(("id" = String, Path, description = "Plan id"), AnalysisQuery),
+    responses(
+        (status = 200, description = "FeatureCollection with kind corridor, trench, crossing, moratorium_conflict and the summary", body = Object, content_type = "application/geo+json"),
+        (status = 404, description = "No such plan or version", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn analysis(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadAnalysis)?;
+    let store = state.store.clone();
+    let wanted = query.version;
+    let document = find("analysing a plan", "plan", id.into_inner(), move |id| {
+        let Some(version) = store.plan(id, wanted)? else {
+            return Ok(None);
+        };
+        let analysis = layers::analysis_of(store.as_ref(), &version, None)?;
+        let mut document = geodata::analysis::feature_collection(&analysis);
+        if let serde_json::Value::Object(map) = &mut document {
+            map.insert("plan_id".into(), version.meta.id.clone().into());
+            map.insert("plan_version".into(), version.meta.version.into());
+        }
+        Ok(Some(encode(&document)?))
+    })
+    .await?;
+    Ok(geojson(document))
+}
+
+fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> {
+    let (filter, crs) = query.parse()?;
+    encode(&overlay.to_geojson(&filter, crs))
+}
+
+/// The map overlay of a plan's latest version with its latest schedule, if any
+/// (`OVERLAY.md`): every compound, work, street, shared trench, crossing and moratorium
+/// conflict with kind, ISO start/end, status on `datetime` and a display colour.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    get, path = "/v1/plans/{id}/overlay", tag = "layers",
+    params(("id" = String, Path, description = "Plan id"), OverlayQuery),
+    responses(
+        (status = 200, description = "The overlay FeatureCollection (OVERLAY.md)", body = Object, content_type = "application/geo+json"),
+        (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn plan_overlay(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: web::Query<OverlayQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadOverlays)?;
+    query.parse()?;
+    let app = state.clone();
+    let overlay = find(
+        "building a plan overlay",
+        "plan",
+        id.into_inner(),
+        move |id| {
+            Ok(layers::plan_overlay(
+                app.store.as_ref(),
+                &app.overlay_cache,
+                id,
+            )?)
+        },
+    )
+    .await?;
+    let query = query.into_inner();
+    let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
+    Ok(geojson(body))
+}
+
+/// The map overlay of one schedule over the plan version it was computed from.
+///
+/// # Errors
+/// A problem document (RFC 9457) for each failure the responses list.
+#[utoipa::path(
+    get, path = "/v1/schedules/{id}/overlay", tag = "layers",
+    params(("id" = String, Path, description = "Schedule id"), OverlayQuery),
+    responses(
+        (status = 200, description = "The overlay FeatureCollection (OVERLAY.md)", body = Object, content_type = "application/geo+json"),
+        (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such schedule", body = ProblemDocument, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn schedule_overlay(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: web::Query<OverlayQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadOverlays)?;
+    query.parse()?;
+    let app = state.clone();
+    let overlay = find(
+        "building a schedule overlay",
+        "schedule",
+        id.into_inner(),
+        move |id| {
+            Ok(layers::schedule_overlay(
+                app.store.as_ref(),
+                &app.overlay_cache,
+                id,
+            )?)
+        },
+    )
+    .await?;
+    let query = query.into_inner();
+    let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
+    Ok(geojson(body))
+}
