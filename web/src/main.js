@@ -361,6 +361,8 @@ function value(key, v) {
   if (key === 'utilities' && Array.isArray(v)) return v.map((u) => (has(`util_${u}`) ? t(`util_${u}`) : u)).join(', ');
   if (Array.isArray(v)) return v.length ? v.join(', ') : '—';
   if (typeof v === 'boolean') return v ? '✓' : '✗';
+  // Lengths and metre-days come with float noise; a tenth is all a reader needs.
+  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(1);
   return String(v);
 }
 
