@@ -7,12 +7,16 @@ use utoipa::IntoParams;
 
 use super::{blocking, find};
 use crate::auth::{Action, Principal};
-use crate::layers;
+use std::sync::Arc;
+
+use crate::layers::{self, LayerError};
 use crate::overlay::Overlay;
+use crate::overlay::cache::OverlayCache;
 use crate::overlay::filter::Filter;
 use crate::overlay::geometry::OutputCrs;
 use crate::problem::{ApiError, ProblemDocument};
 use crate::server::AppState;
+use crate::storage::Store;
 
 /// The media type of every GeoJSON answer.
 pub const GEO_JSON: &str = "application/geo+json";
@@ -143,25 +147,15 @@ pub async fn plan_overlay(
     id: web::Path<String>,
     query: web::Query<OverlayQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Action::ReadOverlays)?;
-    query.parse()?;
-    let app = state.clone();
-    let overlay = find(
-        "building a plan overlay",
-        "plan",
+    overlay(
+        &state,
+        &principal,
+        ("building a plan overlay", "plan"),
         id.into_inner(),
-        move |id| {
-            Ok(layers::plan_overlay(
-                app.store.as_ref(),
-                &app.overlay_cache,
-                id,
-            )?)
-        },
+        query.into_inner(),
+        layers::plan_overlay,
     )
-    .await?;
-    let query = query.into_inner();
-    let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
-    Ok(geojson(body))
+    .await
 }
 
 /// The map overlay of one schedule over the plan version it was computed from.
@@ -184,23 +178,39 @@ pub async fn schedule_overlay(
     id: web::Path<String>,
     query: web::Query<OverlayQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    overlay(
+        &state,
+        &principal,
+        ("building a schedule overlay", "schedule"),
+        id.into_inner(),
+        query.into_inner(),
+        layers::schedule_overlay,
+    )
+    .await
+}
+
+/// Loads an overlay from the store through the cache (`None` when the resource is absent).
+type OverlayLoader =
+    fn(&dyn Store, &OverlayCache, &str) -> Result<Option<Arc<Overlay>>, LayerError>;
+
+/// What both overlay routes do once they know how to load their overlay: check the role
+/// and the query, load (404 when absent) and render the filtered GeoJSON off the request
+/// threads.
+async fn overlay(
+    state: &web::Data<AppState>,
+    principal: &Principal,
+    (what, resource): (&'static str, &'static str),
+    id: String,
+    query: OverlayQuery,
+    load: OverlayLoader,
+) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadOverlays)?;
     query.parse()?;
     let app = state.clone();
-    let overlay = find(
-        "building a schedule overlay",
-        "schedule",
-        id.into_inner(),
-        move |id| {
-            Ok(layers::schedule_overlay(
-                app.store.as_ref(),
-                &app.overlay_cache,
-                id,
-            )?)
-        },
-    )
+    let overlay = find(what, resource, id, move |id| {
+        Ok(load(app.store.as_ref(), &app.overlay_cache, id)?)
+    })
     .await?;
-    let query = query.into_inner();
     let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
     Ok(geojson(body))
 }
