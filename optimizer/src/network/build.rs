@@ -275,23 +275,35 @@ impl<'a> Builder<'a> {
         )
     }
 
+    /// An analysis fact about `work` on `street` must name both: the error says which is
+    /// unknown, in `context`.
+    fn check_work_on_street(
+        &self,
+        work: &str,
+        street: &str,
+        context: impl Fn() -> String,
+    ) -> Result<(), NetworkError> {
+        if self.work(work).is_none() {
+            return Err(NetworkError::UnknownWork {
+                context: context(),
+                work: work.to_owned(),
+            });
+        }
+        if !self.streets.contains_key(street) {
+            return Err(NetworkError::UnknownStreet {
+                context: context(),
+                street: street.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Street cuts by work, every reference and length checked; moratoria checked too.
     fn cuts_by_work(&self) -> Result<HashMap<&'a str, Vec<&'a StreetCut>>, NetworkError> {
         let mut cuts: HashMap<&str, Vec<&StreetCut>> = HashMap::new();
         for c in &self.inputs.cuts {
             let ctx = || format!("street cut of `{}` on `{}`", c.work, c.street);
-            if self.work(&c.work).is_none() {
-                return Err(NetworkError::UnknownWork {
-                    context: ctx(),
-                    work: c.work.clone(),
-                });
-            }
-            if !self.streets.contains_key(c.street.as_str()) {
-                return Err(NetworkError::UnknownStreet {
-                    context: ctx(),
-                    street: c.street.clone(),
-                });
-            }
+            self.check_work_on_street(&c.work, &c.street, ctx)?;
             if !(c.length_m.is_finite() && c.length_m >= 0.0) {
                 return Err(NetworkError::InvalidNumber {
                     context: ctx(),
@@ -303,18 +315,7 @@ impl<'a> Builder<'a> {
         }
         for m in &self.inputs.moratoria {
             let ctx = || format!("moratorium of `{}` on `{}`", m.work, m.street);
-            if self.work(&m.work).is_none() {
-                return Err(NetworkError::UnknownWork {
-                    context: ctx(),
-                    work: m.work.clone(),
-                });
-            }
-            if !self.streets.contains_key(m.street.as_str()) {
-                return Err(NetworkError::UnknownStreet {
-                    context: ctx(),
-                    street: m.street.clone(),
-                });
-            }
+            self.check_work_on_street(&m.work, &m.street, ctx)?;
         }
         Ok(cuts)
     }
