@@ -546,7 +546,8 @@ mod tests {
         }
     }
 
-    fn setup(block: bool) -> (Arc<dyn Store>, Arc<JobSystem>, String) {
+    /// An in-memory store holding one empty plan.
+    fn store_with_plan() -> (Arc<dyn Store>, crate::storage::PlanMeta) {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
         let plan = store
             .create_plan(&NewPlanVersion {
@@ -557,6 +558,11 @@ mod tests {
                 locations: std::collections::BTreeMap::new(),
             })
             .expect("plan");
+        (store, plan)
+    }
+
+    fn setup(block: bool) -> (Arc<dyn Store>, Arc<JobSystem>, String) {
+        let (store, plan) = store_with_plan();
         let system = JobSystem::start(
             Arc::clone(&store),
             Some(Arc::new(FixturePlanner { block })),
@@ -616,16 +622,7 @@ mod tests {
 
     #[test]
     fn a_job_left_queued_by_a_previous_run_is_run_at_start() {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
-        let plan = store
-            .create_plan(&NewPlanVersion {
-                name: "p".into(),
-                crs: "wgs84".into(),
-                body: b"{}".to_vec(),
-                summary: crate::storage::PlanSummary::default(),
-                locations: std::collections::BTreeMap::new(),
-            })
-            .expect("plan");
+        let (store, plan) = store_with_plan();
         let queued = store
             .create_job(&plan.id, &serde_json::json!({}))
             .expect("job")
