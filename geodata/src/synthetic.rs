@@ -30,6 +30,7 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::analysis::clearance::{ClearanceProfile, MoratoriumRule};
 use crate::crs::LocalFrame;
 use crate::plan::{
     Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, GasPressure,
@@ -229,6 +230,8 @@ struct Generator<'a> {
     /// For each street intersection (by exact coordinates), the day from which every
     /// protected street meeting there may be cut: a main running through it cuts them.
     node_protection: HashMap<(u64, u64), u32>,
+    /// The moratorium rule of the default clearance profile (the one generated plans use).
+    moratorium: Option<MoratoriumRule>,
 }
 
 /// An intersection's identity: its exact coordinates (every line reuses the grid's nodes).
@@ -324,6 +327,12 @@ impl<'a> Generator<'a> {
             works: Vec::new(),
             protected_until: Vec::new(),
             node_protection: HashMap::new(),
+            // The built-in profile is embedded and parsed by its own tests; should it ever
+            // fail, streets simply get no protection here and the analysis still reports
+            // every conflict.
+            moratorium: ClearanceProfile::built_in(Settings::DEFAULT_CLEARANCE_PROFILE)
+                .ok()
+                .map(|p| p.moratorium),
         }
     }
 
@@ -807,21 +816,17 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The plan day from which a street under moratorium without exception may be cut:
-    /// five years after new or rebuilt paving, three after a major repair (a week's margin
-    /// over leap days), or `None` when it may be cut now.
+    /// The plan day from which a street under moratorium without exception may be cut, by
+    /// the same rule the analysis applies (the default clearance profile's), or `None` when
+    /// it may be cut now.
     fn cuts_allowed_from(&self, street: &Street) -> Option<u32> {
         if street.cut_exception {
             return None;
         }
-        let years: u64 = match street.paving? {
-            Paving::New | Paving::Rebuilt => 5,
-            Paving::MajorRepair => 3,
-            Paving::Minor => return None,
-        };
-        let until = street
-            .paved_on?
-            .checked_add_days(Days::new(years * 365 + 7))?;
+        let until = self
+            .moratorium
+            .as_ref()?
+            .end(street.paved_on?, street.paving?)?;
         (until > self.config.start).then(|| offset_of(self.config.start, until))
     }
 

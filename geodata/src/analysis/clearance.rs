@@ -18,6 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{Discipline, GasPressure, Paving, Utility, Work};
@@ -234,6 +235,18 @@ impl MoratoriumRule {
             Paving::MajorRepair => self.major_repair_years,
             Paving::Minor => self.minor_years,
         }
+    }
+
+    /// The first day a street paved on `paved_on` this way may be cut again, or `None` when
+    /// this paving brings no moratorium.
+    #[must_use]
+    pub fn end(&self, paved_on: NaiveDate, paving: Paving) -> Option<NaiveDate> {
+        let years = self.years(paving);
+        (years > 0).then(|| {
+            paved_on
+                .checked_add_months(Months::new(12 * years))
+                .unwrap_or(NaiveDate::MAX)
+        })
     }
 }
 

@@ -17,7 +17,7 @@
 //!   cannot schedule around it, so the plan needs an exception or a later deadline;
 //! - `avoidable`: the optimizer must schedule the excavation outside the blocked window.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::clearance::{ClearanceProfile, Provenance};
@@ -96,13 +96,9 @@ pub fn conflicts(
         let (Some(paved_on), Some(paving)) = (street.paved_on, street.paving) else {
             continue;
         };
-        let years = profile.moratorium.years(paving);
-        if years == 0 {
+        let Some(moratorium_end) = profile.moratorium.end(paved_on, paving) else {
             continue;
-        }
-        let moratorium_end = paved_on
-            .checked_add_months(Months::new(12 * years))
-            .unwrap_or(NaiveDate::MAX);
+        };
         let acceptable_before = street
             .repave_planned
             .filter(|&r| r > paved_on && r < moratorium_end);
