@@ -16,7 +16,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use sha2::{Digest, Sha256};
 
-use crate::problem::ApiError;
+use crate::problem_details::ApiError;
 use crate::server::AppState;
 use crate::storage::ids::{hex, random_id};
 use crate::storage::{Store, StoreError, TokenRecord};

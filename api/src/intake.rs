@@ -10,7 +10,7 @@ use geo::InteriorPoint;
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions};
 use geodata::plan::Plan;
-use geodata::problem::{Problem, ProblemCode, ValidationReport};
+use geodata::validation::{Issue, IssueCode, ValidationReport};
 
 use crate::storage::{PlanSummary, WorkLocation};
 
@@ -83,8 +83,8 @@ pub fn parse_crs(name: &str) -> Result<InputCrs, ValidationReport> {
     name.trim()
         .parse()
         .map_err(|error: geodata::crs::CrsParseError| ValidationReport {
-            problems: vec![Problem {
-                code: ProblemCode::UnknownCrs,
+            problems: vec![Issue {
+                code: IssueCode::UnknownCrs,
                 feature_id: None,
                 feature_index: None,
                 pointer: String::new(),
@@ -105,6 +105,6 @@ mod tests {
             InputCrs::GaussKruger { epsg: 4527 }
         );
         let report = parse_crs("epsg:4502").expect_err("not a zone");
-        assert_eq!(report.problems[0].code, ProblemCode::UnknownCrs);
+        assert_eq!(report.problems[0].code, IssueCode::UnknownCrs);
     }
 }

@@ -355,7 +355,7 @@ impl JobSystem {
             };
             let id = ticket.job.id.clone();
             if let Err(error) = self.run(&ticket.job) {
-                tracing::error!(job = %id, error = %crate::problem::cause_chain(&error), "job bookkeeping failed");
+                tracing::error!(job = %id, error = %crate::problem_details::cause_chain(&error), "job bookkeeping failed");
             }
             lock(&self.live).remove(&id);
         }
@@ -416,7 +416,7 @@ impl JobSystem {
             if last.elapsed() >= PROGRESS_PERSIST_INTERVAL {
                 *last = Instant::now();
                 if let Err(error) = self.store.record_progress(&job.id, p) {
-                    tracing::warn!(job = %job.id, error = %crate::problem::cause_chain(&error), "progress not persisted");
+                    tracing::warn!(job = %job.id, error = %crate::problem_details::cause_chain(&error), "progress not persisted");
                 }
             }
         };
@@ -439,7 +439,7 @@ impl JobSystem {
                 Ok(())
             }
             Ok(Err(error @ PlannerError::Failed { .. })) => {
-                let chain = crate::problem::cause_chain(&error);
+                let chain = crate::problem_details::cause_chain(&error);
                 tracing::warn!(job = %job.id, error = %chain, "job failed");
                 self.fail(job, progress, &chain)
             }

@@ -4,11 +4,10 @@
 //! validated by [`intake`] (via `geodata::ingest`) and kept by a [`storage::Store`];
 //! [`jobs`] runs a [`jobs::Planner`] off the request threads and stores its schedule
 //! document ([`schedule`]); [`export`] derives per-company dig schedules from it.
-//! [`routes`] maps it all onto HTTP under `/v1`, every error through [`problem`].
+//! [`routes`] maps it all onto HTTP under `/v1`, every error through [`problem_details`].
 
 pub mod auth;
 pub mod config;
-pub mod engine;
 pub mod export;
 pub mod intake;
 pub mod jobs;
@@ -16,7 +15,8 @@ pub mod layers;
 pub mod map;
 pub mod openapi;
 pub mod overlay;
-pub mod problem;
+pub mod planner;
+pub mod problem_details;
 pub mod routes;
 pub mod schedule;
 pub mod server;

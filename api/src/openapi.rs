@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::problem::ProblemKind;
+use crate::problem_details::ProblemKind;
 
 /// The service's API description.
 #[derive(OpenApi)]

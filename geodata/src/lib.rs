@@ -1,7 +1,7 @@
 //! Plan input for digonce: GeoJSON ingestion and validation, coordinate systems and the
 //! spatial analysis that finds dig-once opportunities.
 //!
-//! Data flows `ingest` (bytes to a validated [`plan::Plan`] or every [`problem::Problem`])
+//! Data flows `ingest` (bytes to a validated [`plan::Plan`] or every [`validation::Issue`])
 //! then `analysis` (corridors, trenches, street cuts, moratoria, compound clusters).
 //! Nothing here knows about HTTP or storage.
 
@@ -10,5 +10,5 @@ pub mod crs;
 pub mod export;
 pub mod ingest;
 pub mod plan;
-pub mod problem;
 pub mod synthetic;
+pub mod validation;

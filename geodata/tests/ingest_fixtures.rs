@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use geo::{CoordsIter, Euclidean, Length};
 use geodata::ingest::{IngestError, IngestOptions, ingest};
 use geodata::plan::{Discipline, Duration, Plan, Utility};
-use geodata::problem::{Problem, ProblemCode};
+use geodata::validation::{Issue, IssueCode};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -21,7 +21,7 @@ fn ingest_file(path: &Path) -> Result<Plan, IngestError> {
     ingest(file, &IngestOptions::default())
 }
 
-fn problems_of(path: &Path) -> Vec<Problem> {
+fn problems_of(path: &Path) -> Vec<Issue> {
     match ingest_file(path) {
         Ok(_) => panic!("{} should be invalid", path.display()),
         Err(IngestError::Invalid(report)) => report.problems,
@@ -30,178 +30,178 @@ fn problems_of(path: &Path) -> Vec<Problem> {
 }
 
 /// (fixture stem, expected code, expected feature id, expected pointer)
-const EXPECTED: &[(&str, ProblemCode, Option<&str>, &str)] = &[
+const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
     (
         "malformed_json",
-        ProblemCode::MalformedJson,
+        IssueCode::MalformedJson,
         None,
         "/features/1",
     ),
     (
         "not_feature_collection",
-        ProblemCode::NotFeatureCollection,
+        IssueCode::NotFeatureCollection,
         None,
         "/type",
     ),
     (
         "wrong_type",
-        ProblemCode::WrongType,
+        IssueCode::WrongType,
         Some("w1"),
         "/features/1/properties/diameter_mm",
     ),
     (
         "missing_property",
-        ProblemCode::MissingProperty,
+        IssueCode::MissingProperty,
         Some("w1"),
         "/features/1/properties/owner",
     ),
     (
         "missing_property--plan",
-        ProblemCode::MissingProperty,
+        IssueCode::MissingProperty,
         None,
         "/plan",
     ),
     (
         "unknown_property",
-        ProblemCode::UnknownProperty,
+        IssueCode::UnknownProperty,
         Some("w1"),
         "/features/1/properties/diamter_mm",
     ),
     (
         "duplicate_id",
-        ProblemCode::DuplicateId,
+        IssueCode::DuplicateId,
         Some("w1"),
         "/features/2/properties/id",
     ),
     (
         "unknown_kind",
-        ProblemCode::UnknownKind,
+        IssueCode::UnknownKind,
         Some("w1"),
         "/features/1/properties/kind",
     ),
     (
         "unknown_utility",
-        ProblemCode::UnknownUtility,
+        IssueCode::UnknownUtility,
         Some("w1"),
         "/features/1/properties/utility",
     ),
     (
         "unknown_trade",
-        ProblemCode::UnknownTrade,
+        IssueCode::UnknownTrade,
         Some("w1"),
         "/features/1/properties/trade",
     ),
     (
         "unknown_class",
-        ProblemCode::UnknownClass,
+        IssueCode::UnknownClass,
         Some("c1"),
         "/features/0/properties/class",
     ),
     (
         "unknown_pressure",
-        ProblemCode::UnknownPressure,
+        IssueCode::UnknownPressure,
         Some("w1"),
         "/features/1/properties/pressure",
     ),
     (
         "unknown_value",
-        ProblemCode::UnknownValue,
+        IssueCode::UnknownValue,
         Some("w1"),
         "/features/1/properties/action",
     ),
     (
         "out_of_range",
-        ProblemCode::OutOfRange,
+        IssueCode::OutOfRange,
         Some("c1"),
         "/features/0/properties/buildings",
     ),
     (
         "out_of_range--plan",
-        ProblemCode::OutOfRange,
+        IssueCode::OutOfRange,
         None,
         "/plan/default_crews",
     ),
     (
         "wrong_geometry_type",
-        ProblemCode::WrongGeometryType,
+        IssueCode::WrongGeometryType,
         Some("c1"),
         "/features/0/geometry/type",
     ),
     (
         "empty_geometry",
-        ProblemCode::EmptyGeometry,
+        IssueCode::EmptyGeometry,
         Some("w1"),
         "/features/1/geometry/coordinates",
     ),
     (
         "empty_geometry--null",
-        ProblemCode::EmptyGeometry,
+        IssueCode::EmptyGeometry,
         Some("w1"),
         "/features/1/geometry",
     ),
     (
         "coordinate_out_of_range",
-        ProblemCode::CoordinateOutOfRange,
+        IssueCode::CoordinateOutOfRange,
         Some("w1"),
         "/features/1/geometry/coordinates/1",
     ),
     (
         "non_finite_coordinate",
-        ProblemCode::NonFiniteCoordinate,
+        IssueCode::NonFiniteCoordinate,
         None,
         "/features/1",
     ),
     (
         "unclosed_ring",
-        ProblemCode::UnclosedRing,
+        IssueCode::UnclosedRing,
         Some("c1"),
         "/features/0/geometry/coordinates/0",
     ),
     (
         "degenerate_ring",
-        ProblemCode::DegenerateRing,
+        IssueCode::DegenerateRing,
         Some("c1"),
         "/features/0/geometry/coordinates/0",
     ),
     (
         "self_intersection",
-        ProblemCode::SelfIntersection,
+        IssueCode::SelfIntersection,
         Some("c1"),
         "/features/0/geometry/coordinates/0",
     ),
     (
         "hole_outside_exterior",
-        ProblemCode::HoleOutsideExterior,
+        IssueCode::HoleOutsideExterior,
         Some("c1"),
         "/features/0/geometry/coordinates/1",
     ),
     (
         "zero_length_line",
-        ProblemCode::ZeroLengthLine,
+        IssueCode::ZeroLengthLine,
         Some("w1"),
         "/features/1/geometry/coordinates",
     ),
     (
         "invalid_date",
-        ProblemCode::InvalidDate,
+        IssueCode::InvalidDate,
         Some("c1"),
         "/features/0/properties/finish_by",
     ),
     (
         "deadline_before_earliest",
-        ProblemCode::DeadlineBeforeEarliest,
+        IssueCode::DeadlineBeforeEarliest,
         Some("w1"),
         "/features/1/properties/deadline",
     ),
     (
         "unknown_reference",
-        ProblemCode::UnknownReference,
+        IssueCode::UnknownReference,
         Some("w1"),
         "/features/1/properties/compound",
     ),
     (
         "conflicting_properties",
-        ProblemCode::ConflictingProperties,
+        IssueCode::ConflictingProperties,
         Some("w1"),
         "/features/1/properties/productivity_m_per_day",
     ),
@@ -230,9 +230,9 @@ fn every_invalid_fixture_reports_its_code_feature_and_pointer_and_nothing_else()
 
 #[test]
 fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
-    for code in ProblemCode::ALL {
+    for code in IssueCode::ALL {
         // Unknown coordinate systems are rejected before ingestion, by the caller.
-        if code == ProblemCode::UnknownCrs {
+        if code == IssueCode::UnknownCrs {
             continue;
         }
         assert!(
@@ -328,7 +328,7 @@ fn a_plan_with_many_problems_reports_all_of_them_in_document_order() {
     else {
         panic!("invalid plan accepted")
     };
-    let got: Vec<(ProblemCode, Option<usize>, &str)> = report
+    let got: Vec<(IssueCode, Option<usize>, &str)> = report
         .problems
         .iter()
         .map(|p| (p.code, p.feature_index, p.pointer.as_str()))
@@ -337,35 +337,27 @@ fn a_plan_with_many_problems_reports_all_of_them_in_document_order() {
         got,
         [
             (
-                ProblemCode::UnknownUtility,
+                IssueCode::UnknownUtility,
                 Some(0),
                 "/features/0/properties/utility"
             ),
             (
-                ProblemCode::OutOfRange,
+                IssueCode::OutOfRange,
                 Some(0),
                 "/features/0/properties/duration_days"
             ),
             (
-                ProblemCode::CoordinateOutOfRange,
+                IssueCode::CoordinateOutOfRange,
                 Some(0),
                 "/features/0/geometry/coordinates/1"
             ),
+            (IssueCode::WrongType, Some(1), "/features/1/properties/name"),
             (
-                ProblemCode::WrongType,
-                Some(1),
-                "/features/1/properties/name"
-            ),
-            (
-                ProblemCode::UnclosedRing,
+                IssueCode::UnclosedRing,
                 Some(1),
                 "/features/1/geometry/coordinates/0"
             ),
-            (
-                ProblemCode::DuplicateId,
-                Some(1),
-                "/features/1/properties/id"
-            ),
+            (IssueCode::DuplicateId, Some(1), "/features/1/properties/id"),
         ]
     );
 }

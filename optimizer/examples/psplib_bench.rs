@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use optimizer::psplib::parse;
-use optimizer::search::SearchOptions;
-use optimizer::solve::{SolveOptions, solve};
-use optimizer::verify::verify;
+use optimizer::benchmark::psplib::parse;
+use optimizer::engine::SearchOptions;
+use optimizer::engine::verify;
+use optimizer::engine::{SolveOptions, solve};
 
 struct Row {
     name: String,

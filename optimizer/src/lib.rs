@@ -1,18 +1,17 @@
-//! The schedule engine of digonce: activity network, LP timing, resource and calendar
-//! search, lower bounds and an independent verifier.
+//! The optimizer of digonce, in three parts that depend one way:
 //!
-//! One search serves every user: the city planner maps works to [`problem::Activity`]s,
-//! the PSPLIB benchmark maps jobs (see [`psplib`]). [`solve::solve`] splits the network into
-//! components that share nothing, searches activity lists with the serial schedule
-//! generation scheme, forward-backward improvement and a genetic algorithm ([`search`]),
-//! retimes the result exactly by a linear program ([`timing`]), bounds the makespan from
-//! below ([`bound`]), checks everything with an independent verifier ([`verify`]) and
-//! explains every missed hard deadline ([`explain`]).
+//! * [`engine`]: a generic scheduling engine (RCPSP/max with calendar windows, deadlines
+//!   and a lexicographic objective): serial schedule generation over activity lists,
+//!   genetic and squeaky-wheel search, LP retiming (`good_lp` + `HiGHS`), lower bounds, an
+//!   independent verifier and explained deadline misses. It never imports `geodata`.
+//! * [`city`]: the dig-once layer. It turns a validated plan and its spatial analysis into
+//!   an activity network (shared trenches, templates, calendars, crews, district limits),
+//!   lowers it to an engine [`Problem`](engine::Problem), and returns the typed
+//!   [`ScheduleDocument`](city::document::ScheduleDocument).
+//! * [`benchmark`]: instance formats with known optima (PSPLIB) read into the engine.
 //!
 //! ```
-//! use optimizer::problem::{Activity, Problem, Resource};
-//! use optimizer::schedule::Verdict;
-//! use optimizer::solve::{SolveOptions, solve};
+//! use optimizer::engine::{Activity, Problem, Resource, SolveOptions, Verdict, solve, verify};
 //!
 //! // Two trenches share one excavation crew; paving follows the first trench.
 //! let mut p = Problem::default();
@@ -28,21 +27,10 @@
 //! let schedule = solve(&p, &SolveOptions::default())?;
 //! assert_eq!(schedule.makespan(), 7); // dig A, then pave A while B is dug
 //! assert_eq!(schedule.verdict, Verdict::Optimal);
-//! assert!(optimizer::verify::verify(&p, &schedule.starts, &schedule.ends).is_empty());
-//! # Ok::<(), optimizer::solve::SolveError>(())
+//! assert!(verify(&p, &schedule.starts, &schedule.ends).is_empty());
+//! # Ok::<(), optimizer::engine::SolveError>(())
 //! ```
 
-pub mod bound;
+pub mod benchmark;
 pub mod city;
-pub mod explain;
-pub mod network;
-pub mod objective;
-pub mod problem;
-pub mod psplib;
-pub mod schedule;
-pub mod search;
-pub mod sgs;
-pub mod solve;
-pub mod temporal;
-pub mod timing;
-pub mod verify;
+pub mod engine;

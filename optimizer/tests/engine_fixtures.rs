@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use optimizer::problem::{
+use optimizer::engine::SearchOptions;
+use optimizer::engine::{
     Activity, Edge, OpenSpan, Problem, ProblemError, Resource, SoftDue, Window,
 };
-use optimizer::schedule::{Cause, ForcedBy, Schedule, Verdict};
-use optimizer::search::SearchOptions;
-use optimizer::solve::{SolveError, SolveOptions, solve};
-use optimizer::verify::{Violation, verify};
+use optimizer::engine::{Cause, ForcedBy, Schedule, Verdict};
+use optimizer::engine::{SolveError, SolveOptions, solve};
+use optimizer::engine::{Violation, verify};
 
 fn options() -> SolveOptions {
     SolveOptions {

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use optimizer::problem::{Activity, Problem, Resource, Weights, Window};
-use optimizer::search::SearchOptions;
-use optimizer::solve::{SolveOptions, solve};
-use optimizer::verify::verify;
+use optimizer::engine::SearchOptions;
+use optimizer::engine::verify;
+use optimizer::engine::{Activity, Problem, Resource, Weights, Window};
+use optimizer::engine::{SolveOptions, solve};
 use proptest::prelude::*;
 
 fn options() -> SolveOptions {

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use optimizer::problem::{Activity, Edge, Problem, Resource, Window};
-use optimizer::search::SearchOptions;
-use optimizer::solve::{SolveOptions, solve, solve_from};
-use optimizer::verify::{Violation, verify};
+use optimizer::engine::SearchOptions;
+use optimizer::engine::{Activity, Edge, Problem, Resource, Window};
+use optimizer::engine::{SolveOptions, solve, solve_from};
+use optimizer::engine::{Violation, verify};
 use proptest::prelude::*;
 
 fn options(seed: u64) -> SolveOptions {

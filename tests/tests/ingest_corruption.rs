@@ -8,7 +8,7 @@ use serde_json::Value;
 const VALID: &str = include_str!("../../examples/two-utilities-one-street.geojson");
 
 /// Ingests bytes and checks the shape of any report: never empty, every problem located.
-fn check(bytes: &[u8]) -> Result<(), Vec<geodata::problem::Problem>> {
+fn check(bytes: &[u8]) -> Result<(), Vec<geodata::validation::Issue>> {
     match ingest(bytes, &IngestOptions::default()) {
         Ok(_) => Ok(()),
         Err(IngestError::Invalid(report)) => {

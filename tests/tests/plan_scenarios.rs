@@ -19,7 +19,7 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
 use optimizer::city::document::{DeadlineOutcome, ScheduleDocument, ScheduledActivity};
 use optimizer::city::{CityOptions, plan_city};
-use optimizer::schedule::ForcedBy;
+use optimizer::engine::ForcedBy;
 
 fn planned(name: &str) -> ScheduleDocument {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -105,7 +105,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     actix_web::rt::System::new().block_on(api::server::run(
         config,
         Arc::new(api::intake::GeodataValidator),
-        Some(Arc::new(api::engine::CityPlanner::default())),
+        Some(Arc::new(api::planner::CityPlanner::default())),
     ))?;
     Ok(ExitCode::SUCCESS)
 }

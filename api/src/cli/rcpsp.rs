@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use optimizer::search::SearchOptions;
-use optimizer::solve::{SolveOptions, solve};
+use optimizer::engine::SearchOptions;
+use optimizer::engine::{SolveOptions, solve};
 
 /// Arguments of `digonce rcpsp`.
 #[derive(Debug, clap::Args)]
@@ -26,7 +26,7 @@ pub struct RcpspArgs {
 pub fn run(args: &RcpspArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let problem = optimizer::psplib::parse(&text)
+    let problem = optimizer::benchmark::psplib::parse(&text)
         .with_context(|| format!("cannot parse {}", args.file.display()))?;
     let limit = Duration::try_from_secs_f64(args.time_limit)
         .with_context(|| format!("bad --time-limit {}", args.time_limit))?;

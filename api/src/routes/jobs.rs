@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{find, read_body};
 use crate::auth::{Action, Principal};
 use crate::jobs::{JobError, JobOptions};
-use crate::problem::{ApiError, ProblemDocument};
+use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
 use crate::storage::JobRecord;
 

@@ -14,7 +14,7 @@ use crate::overlay::Overlay;
 use crate::overlay::cache::OverlayCache;
 use crate::overlay::filter::Filter;
 use crate::overlay::geometry::OutputCrs;
-use crate::problem::{ApiError, ProblemDocument};
+use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
 use crate::storage::Store;
 

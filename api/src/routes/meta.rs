@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthMode;
-use crate::problem::ApiError;
+use crate::problem_details::ApiError;
 use crate::server::AppState;
 
 /// Liveness and mode.

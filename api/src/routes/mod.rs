@@ -23,7 +23,7 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt as _;
 
-use crate::problem::{ApiError, PROBLEM_JSON};
+use crate::problem_details::{ApiError, PROBLEM_JSON};
 use crate::server::AppState;
 
 /// Registers every route, the extractor error mapping and the 404 handler.

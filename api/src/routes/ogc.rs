@@ -29,7 +29,7 @@ use crate::layers;
 use crate::overlay::filter::Filter;
 use crate::overlay::geometry::OutputCrs;
 use crate::overlay::{Kind, Overlay};
-use crate::problem::{ApiError, ProblemDocument};
+use crate::problem_details::{ApiError, ProblemDocument};
 use crate::routes::layers::{GEO_JSON, OverlayQuery, geojson};
 use crate::server::AppState;
 

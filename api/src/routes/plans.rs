@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{accept, blocking, content_type, find, read_body};
 use crate::auth::{Action, Principal};
 use crate::intake::parse_crs;
-use crate::problem::{ApiError, ProblemDocument};
+use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
 use crate::storage::{NewPlanVersion, PlanMeta};
 

@@ -11,7 +11,7 @@ use super::{accept, find};
 use crate::auth::{Action, Principal};
 use crate::export::cache::CachedSchedule;
 use crate::export::{ExportFormat, ScheduleSource, UtilitySchedule, csv, ical};
-use crate::problem::{ApiError, ProblemDocument};
+use crate::problem_details::{ApiError, ProblemDocument};
 use crate::schedule::ScheduleDocument;
 use crate::server::AppState;
 

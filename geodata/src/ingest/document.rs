@@ -18,7 +18,7 @@ use super::pointer::Sink;
 use super::{IngestError, IngestOptions, settings};
 use crate::crs::LocalFrame;
 use crate::plan::{Compound, Plan, Street, Work};
-use crate::problem::{Problem, ProblemCode, ValidationReport};
+use crate::validation::{Issue, IssueCode, ValidationReport};
 
 /// Everything gathered while walking the document.
 struct State {
@@ -53,7 +53,7 @@ impl State {
         if let Some(id) = &outcome.id {
             if let Some(&first) = self.ids.get(id) {
                 sink.push(
-                    ProblemCode::DuplicateId,
+                    IssueCode::DuplicateId,
                     format!("/features/{index}/properties/id"),
                     format!(
                         "The id \"{id}\" is already used by feature {first}; ids must be unique."
@@ -124,15 +124,15 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
 }
 
 /// The problem for JSON that could not be parsed, with its line and column.
-fn json_problem(error: &serde_json::Error, feature: Option<usize>) -> Problem {
+fn json_problem(error: &serde_json::Error, feature: Option<usize>) -> Issue {
     let pointer = feature.map_or_else(String::new, |i| format!("/features/{i}"));
     let text = error.to_string();
     let (code, message) = if text.starts_with("number out of range") {
         (
             if feature.is_some() {
-                ProblemCode::NonFiniteCoordinate
+                IssueCode::NonFiniteCoordinate
             } else {
-                ProblemCode::OutOfRange
+                IssueCode::OutOfRange
             },
             format!(
                 "A number at line {} column {} is too large to be represented (it overflows to \
@@ -143,11 +143,11 @@ fn json_problem(error: &serde_json::Error, feature: Option<usize>) -> Problem {
         )
     } else {
         (
-            ProblemCode::MalformedJson,
+            IssueCode::MalformedJson,
             format!("The file is not valid JSON ({text}), so reading stopped there."),
         )
     };
-    Problem {
+    Issue {
         code,
         feature_id: None,
         feature_index: feature,
@@ -161,7 +161,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     let sink = &mut state.sink;
     if let Some(what) = state.top_level {
         sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             "",
             format!("The document is {what}, not a GeoJSON FeatureCollection object."),
         );
@@ -173,12 +173,12 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     match &state.doc_type {
         Some(Value::String(t)) if t == "FeatureCollection" => {}
         Some(other) => sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             "/type",
             format!("The document's type is {other}, but a plan must be a \"FeatureCollection\"."),
         ),
         None => sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             "/type",
             "The document has no `type`; a plan must be a \"FeatureCollection\".",
         ),
@@ -186,12 +186,12 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     match state.features {
         Some(true) => {}
         Some(false) => sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             "/features",
             "`features` must be an array of GeoJSON Features.",
         ),
         None => sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             "/features",
             "The document has no `features` array.",
         ),
@@ -199,8 +199,8 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     let settings = settings::read(state.plan.as_ref(), sink);
     for (index, id, reference) in &state.references {
         if !state.compound_ids.contains(reference) {
-            sink.problems.push(Problem {
-                code: ProblemCode::UnknownReference,
+            sink.problems.push(Issue {
+                code: IssueCode::UnknownReference,
                 feature_id: Some(id.clone()),
                 feature_index: Some(*index),
                 pointer: format!("/features/{index}/properties/compound"),

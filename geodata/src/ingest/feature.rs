@@ -10,7 +10,7 @@ use crate::plan::{
     Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, GasPressure,
     Paving, Shape, Street, Trade, Utility, Work,
 };
-use crate::problem::ProblemCode;
+use crate::validation::IssueCode;
 
 const KINDS: &[&str] = &["compound", "work", "street"];
 const CLASSES: &[&str] = &["basic", "beautify", "upgrade", "integrate"];
@@ -133,7 +133,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     let mut outcome = Outcome::default();
     let Value::Object(feature) = value else {
         sink.push(
-            ProblemCode::WrongType,
+            IssueCode::WrongType,
             &base,
             format!(
                 "Each member of `features` must be a GeoJSON Feature object, not {}.",
@@ -145,12 +145,12 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     match feature.get("type") {
         Some(Value::String(t)) if t == "Feature" => {}
         Some(other) => sink.push(
-            ProblemCode::NotFeatureCollection,
+            IssueCode::NotFeatureCollection,
             join(&base, "type"),
             format!("Each member of `features` must have type \"Feature\", not {other}."),
         ),
         None => sink.push(
-            ProblemCode::MissingProperty,
+            IssueCode::MissingProperty,
             join(&base, "type"),
             "The feature has no `type`; it must be \"Feature\".",
         ),
@@ -160,7 +160,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
         Some(Value::Object(m)) => m,
         None | Some(Value::Null) => {
             sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 &props_pointer,
                 "The feature has no `properties`; it needs at least `kind` and `id`.",
             );
@@ -168,7 +168,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
         }
         Some(other) => {
             sink.push(
-                ProblemCode::WrongType,
+                IssueCode::WrongType,
                 &props_pointer,
                 format!("`properties` must be an object, not {}.", json_type(other)),
             );
@@ -179,7 +179,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     if let Some(id) = fields.string(sink, "id", true) {
         if id.is_empty() {
             sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 fields.pointer("id"),
                 "`id` is empty; every feature needs a non-empty id unique in the plan.",
             );
@@ -188,7 +188,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             outcome.id = Some(id);
         }
     }
-    let kind: Option<Kind> = fields.choice(sink, "kind", true, ProblemCode::UnknownKind, KINDS);
+    let kind: Option<Kind> = fields.choice(sink, "kind", true, IssueCode::UnknownKind, KINDS);
     let before = sink.problems.len();
     let mut geometry = GeometryReader { crs, sink, bounds };
     let geometry_value = feature.get("geometry");
@@ -234,7 +234,7 @@ fn compound(
     fields.reject_unknown(sink, COMPOUND_PROPERTIES, "a compound");
     let name = fields.string(sink, "name", true);
     let district = fields.string(sink, "district", true);
-    let class = fields.choice(sink, "class", true, ProblemCode::UnknownClass, CLASSES);
+    let class = fields.choice(sink, "class", true, IssueCode::UnknownClass, CLASSES);
     let buildings = fields.count(sink, "buildings", true, 0);
     let households = fields.count(sink, "households", true, 0);
     let start_by = fields.date(sink, "start_by", false);
@@ -243,7 +243,7 @@ fn compound(
         && finish < start
     {
         sink.push(
-            ProblemCode::DeadlineBeforeEarliest,
+            IssueCode::DeadlineBeforeEarliest,
             fields.pointer("finish_by"),
             format!("`finish_by` {finish} is before `start_by` {start}."),
         );
@@ -258,7 +258,7 @@ fn compound(
                     sink,
                     &format!("{base}/{i}"),
                     v,
-                    ProblemCode::UnknownValue,
+                    IssueCode::UnknownValue,
                     TASKS,
                 )
             })
@@ -290,7 +290,7 @@ fn work(
     let discipline = discipline(fields, sink);
     let owner = fields.string(sink, "owner", true);
     let action: Option<Action> =
-        fields.choice(sink, "action", true, ProblemCode::UnknownValue, ACTIONS);
+        fields.choice(sink, "action", true, IssueCode::UnknownValue, ACTIONS);
     let diameter_mm = fields.number(sink, "diameter_mm", false, Lower::Positive);
     let (pressure, voltage_kv) = utility_extras(fields, sink, discipline);
     let declared = GeometryType::of(geometry_value);
@@ -301,7 +301,7 @@ fn work(
         && deadline < earliest
     {
         sink.push(
-            ProblemCode::DeadlineBeforeEarliest,
+            IssueCode::DeadlineBeforeEarliest,
             fields.pointer("deadline"),
             format!("`deadline` {deadline} is before `earliest` {earliest}."),
         );
@@ -311,7 +311,7 @@ fn work(
             sink,
             "deadline_kind",
             false,
-            ProblemCode::UnknownValue,
+            IssueCode::UnknownValue,
             DEADLINE_KINDS,
         )
     } else {
@@ -324,7 +324,7 @@ fn work(
             sink,
             "conversion",
             true,
-            ProblemCode::UnknownValue,
+            IssueCode::UnknownValue,
             CONVERSIONS,
         )
     } else {
@@ -392,7 +392,7 @@ fn utility_extras(
                     sink,
                     "pressure",
                     false,
-                    ProblemCode::UnknownPressure,
+                    IssueCode::UnknownPressure,
                     PRESSURES,
                 )
                 .unwrap_or(GasPressure::Low),
@@ -432,7 +432,7 @@ fn discipline(fields: &Fields<'_>, sink: &mut Sink) -> Option<Discipline> {
     match (fields.has("utility"), fields.has("trade")) {
         (true, true) => {
             sink.push(
-                ProblemCode::ConflictingProperties,
+                IssueCode::ConflictingProperties,
                 fields.pointer("trade"),
                 "A work has either `utility` or `trade`, not both.",
             );
@@ -440,23 +440,17 @@ fn discipline(fields: &Fields<'_>, sink: &mut Sink) -> Option<Discipline> {
         }
         (false, false) => {
             sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 fields.pointer("utility"),
                 "A work needs `utility` (a pipeline or cable) or `trade` (a site work).",
             );
             None
         }
         (true, false) => fields
-            .choice(
-                sink,
-                "utility",
-                true,
-                ProblemCode::UnknownUtility,
-                UTILITIES,
-            )
+            .choice(sink, "utility", true, IssueCode::UnknownUtility, UTILITIES)
             .map(Discipline::Utility),
         (false, true) => fields
-            .choice(sink, "trade", true, ProblemCode::UnknownTrade, TRADES)
+            .choice(sink, "trade", true, IssueCode::UnknownTrade, TRADES)
             .map(Discipline::Trade),
     }
 }
@@ -473,7 +467,7 @@ fn duration(
     ) {
         (true, true) => {
             sink.push(
-                ProblemCode::ConflictingProperties,
+                IssueCode::ConflictingProperties,
                 fields.pointer("productivity_m_per_day"),
                 "Give either `duration_days` or `productivity_m_per_day`, not both.",
             );
@@ -481,7 +475,7 @@ fn duration(
         }
         (false, false) => {
             sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 fields.pointer("duration_days"),
                 "A work needs `duration_days` or, for a line, `productivity_m_per_day`.",
             );
@@ -494,7 +488,7 @@ fn duration(
             let rate = fields.number(sink, "productivity_m_per_day", true, Lower::Positive)?;
             if declared.is_some_and(|t| !t.is_line()) {
                 sink.push(
-                    ProblemCode::ConflictingProperties,
+                    IssueCode::ConflictingProperties,
                     fields.pointer("productivity_m_per_day"),
                     "`productivity_m_per_day` needs a line geometry; give `duration_days` instead.",
                 );
@@ -520,12 +514,12 @@ fn street(
         sink,
         "paving",
         fields.has("paved_on"),
-        ProblemCode::UnknownValue,
+        IssueCode::UnknownValue,
         PAVINGS,
     );
     if fields.has("paving") && !fields.has("paved_on") {
         sink.push(
-            ProblemCode::MissingProperty,
+            IssueCode::MissingProperty,
             fields.pointer("paved_on"),
             "`paving` is given, so `paved_on` (the date of that paving) is required.",
         );

@@ -11,7 +11,7 @@ use super::pointer::{Sink, join, join_index};
 use super::reader::json_type;
 use super::rings::first_crossing;
 use crate::crs::InputCrs;
-use crate::problem::ProblemCode;
+use crate::validation::IssueCode;
 
 /// The GeoJSON geometry types a plan may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl GeometryReader<'_> {
             .join(" or ");
         let Some(value) = value.filter(|v| !v.is_null()) else {
             self.sink.push(
-                ProblemCode::EmptyGeometry,
+                IssueCode::EmptyGeometry,
                 pointer,
                 format!("The feature has no geometry; {what} needs a {expected}."),
             );
@@ -144,7 +144,7 @@ impl GeometryReader<'_> {
             }
             None => {
                 self.sink.push(
-                    ProblemCode::MissingProperty,
+                    IssueCode::MissingProperty,
                     type_pointer,
                     "The geometry has no `type`.",
                 );
@@ -153,7 +153,7 @@ impl GeometryReader<'_> {
         };
         let Some(kind) = GeometryType::parse(name).filter(|k| allowed.contains(k)) else {
             self.sink.push(
-                ProblemCode::WrongGeometryType,
+                IssueCode::WrongGeometryType,
                 type_pointer,
                 format!("The geometry is a {name} but {what} needs a {expected}."),
             );
@@ -162,7 +162,7 @@ impl GeometryReader<'_> {
         let coords_pointer = join(pointer, "coordinates");
         let Some(coords) = map.get("coordinates") else {
             self.sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 coords_pointer,
                 "The geometry has no `coordinates`.",
             );
@@ -190,7 +190,7 @@ impl GeometryReader<'_> {
 
     fn wrong_type(&mut self, pointer: &str, what: &str, value: &Value) {
         self.sink.push(
-            ProblemCode::WrongType,
+            IssueCode::WrongType,
             pointer,
             format!("Expected {what} here, not {}.", json_type(value)),
         );
@@ -204,7 +204,7 @@ impl GeometryReader<'_> {
         };
         if items.is_empty() {
             self.sink.push(
-                ProblemCode::EmptyGeometry,
+                IssueCode::EmptyGeometry,
                 pointer,
                 "The coordinates array is empty.",
             );
@@ -240,7 +240,7 @@ impl GeometryReader<'_> {
         };
         if items.len() < 2 {
             self.sink.push(
-                ProblemCode::WrongType,
+                IssueCode::WrongType,
                 pointer,
                 format!(
                     "A position needs two numbers [x, y] but has {}.",
@@ -261,7 +261,7 @@ impl GeometryReader<'_> {
         let input = Coord { x: xy[0], y: xy[1] };
         if !input.x.is_finite() || !input.y.is_finite() {
             self.sink.push(
-                ProblemCode::NonFiniteCoordinate,
+                IssueCode::NonFiniteCoordinate,
                 pointer,
                 "The position is not a finite number pair.",
             );
@@ -282,7 +282,7 @@ impl GeometryReader<'_> {
                 ""
             };
             self.sink.push(
-                ProblemCode::CoordinateOutOfRange,
+                IssueCode::CoordinateOutOfRange,
                 pointer,
                 format!(
                     "The position [{}, {}] is outside the valid range of {:?}.{hint}",
@@ -309,7 +309,7 @@ impl GeometryReader<'_> {
         let coords = self.positions(value, pointer)?;
         if coords.is_empty() {
             self.sink.push(
-                ProblemCode::EmptyGeometry,
+                IssueCode::EmptyGeometry,
                 pointer,
                 "The line has no positions.",
             );
@@ -317,7 +317,7 @@ impl GeometryReader<'_> {
         }
         if coords.iter().all(|c| *c == coords[0]) {
             self.sink.push(
-                ProblemCode::ZeroLengthLine,
+                IssueCode::ZeroLengthLine,
                 pointer,
                 format!(
                     "The line has zero length: its {} position(s) are all the same point.",
@@ -335,7 +335,7 @@ impl GeometryReader<'_> {
         let mut coords = self.positions(value, pointer)?;
         let (Some(&first), Some(&last)) = (coords.first(), coords.last()) else {
             self.sink.push(
-                ProblemCode::DegenerateRing,
+                IssueCode::DegenerateRing,
                 pointer,
                 "The ring has no positions.",
             );
@@ -343,7 +343,7 @@ impl GeometryReader<'_> {
         };
         if first != last {
             self.sink.push(
-                ProblemCode::UnclosedRing,
+                IssueCode::UnclosedRing,
                 pointer,
                 "The ring is not closed: its last position must repeat its first.",
             );
@@ -357,7 +357,7 @@ impl GeometryReader<'_> {
             .all(|&c| RobustKernel::orient2d(coords[0], coords[1], c) == Orientation::Collinear);
         if coords.len() < 4 || collinear {
             self.sink.push(
-                ProblemCode::DegenerateRing,
+                IssueCode::DegenerateRing,
                 pointer,
                 "The ring encloses no area: it needs at least three distinct corners not on one line.",
             );
@@ -389,7 +389,7 @@ impl GeometryReader<'_> {
                 )
             };
             self.sink.push(
-                ProblemCode::SelfIntersection,
+                IssueCode::SelfIntersection,
                 join_index(pointer, crossing.ring),
                 format!(
                     "The polygon boundary is invalid: {what} near [{}, {}].",
@@ -413,7 +413,7 @@ impl GeometryReader<'_> {
             if outside {
                 ok = false;
                 self.sink.push(
-                    ProblemCode::HoleOutsideExterior,
+                    IssueCode::HoleOutsideExterior,
                     join_index(pointer, i + 1),
                     format!("Hole {} lies outside the polygon's exterior ring.", i + 1),
                 );
@@ -450,7 +450,7 @@ mod tests {
         (g, sink)
     }
 
-    fn codes(sink: &Sink) -> Vec<ProblemCode> {
+    fn codes(sink: &Sink) -> Vec<IssueCode> {
         sink.problems.iter().map(|p| p.code).collect()
     }
 
@@ -478,9 +478,9 @@ mod tests {
         assert_eq!(
             codes(&sink),
             [
-                ProblemCode::CoordinateOutOfRange,
-                ProblemCode::WrongType,
-                ProblemCode::CoordinateOutOfRange
+                IssueCode::CoordinateOutOfRange,
+                IssueCode::WrongType,
+                IssueCode::CoordinateOutOfRange
             ]
         );
         assert_eq!(
@@ -498,27 +498,24 @@ mod tests {
         let cases = [
             (
                 json!([[[0, 0], [1, 0], [1, 1], [0, 1]]]),
-                ProblemCode::UnclosedRing,
+                IssueCode::UnclosedRing,
             ),
-            (
-                json!([[[0, 0], [1, 0], [0, 0]]]),
-                ProblemCode::DegenerateRing,
-            ),
+            (json!([[[0, 0], [1, 0], [0, 0]]]), IssueCode::DegenerateRing),
             (
                 json!([[[0, 0], [1, 0], [2, 0], [0, 0]]]),
-                ProblemCode::DegenerateRing,
+                IssueCode::DegenerateRing,
             ),
             (
                 json!([[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]),
-                ProblemCode::SelfIntersection,
+                IssueCode::SelfIntersection,
             ),
-            (json!([]), ProblemCode::EmptyGeometry),
+            (json!([]), IssueCode::EmptyGeometry),
             (
                 json!([
                     [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]],
                     [[5, 5], [6, 5], [6, 6], [5, 5]]
                 ]),
-                ProblemCode::HoleOutsideExterior,
+                IssueCode::HoleOutsideExterior,
             ),
         ];
         for (coords, code) in cases {
@@ -537,12 +534,12 @@ mod tests {
             &json!({"type": "LineString", "coordinates": [[1, 1], [1, 1]]}),
             &[GeometryType::LineString],
         );
-        assert_eq!(codes(&sink), [ProblemCode::ZeroLengthLine]);
+        assert_eq!(codes(&sink), [IssueCode::ZeroLengthLine]);
         let (_, sink) = read(
             &json!({"type": "Point", "coordinates": [1, 1]}),
             &[GeometryType::LineString, GeometryType::MultiLineString],
         );
-        assert_eq!(codes(&sink), [ProblemCode::WrongGeometryType]);
+        assert_eq!(codes(&sink), [IssueCode::WrongGeometryType]);
         assert!(
             sink.problems[0]
                 .message

@@ -1,6 +1,6 @@
 //! Where a problem is: RFC 6901 JSON pointers and the feature they belong to.
 
-use crate::problem::{Problem, ProblemCode};
+use crate::validation::{Issue, IssueCode};
 
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901 §3).
 pub(super) fn join(base: &str, token: &str) -> String {
@@ -30,7 +30,7 @@ pub(super) struct Sink {
     /// The feature's `properties.id`, once known.
     pub id: Option<String>,
     /// Problems found so far.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Issue>,
 }
 
 impl Sink {
@@ -55,11 +55,11 @@ impl Sink {
     /// Records a problem at `pointer`.
     pub fn push(
         &mut self,
-        code: ProblemCode,
+        code: IssueCode,
         pointer: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.problems.push(Problem {
+        self.problems.push(Issue {
             code,
             feature_id: self.id.clone(),
             feature_index: self.index,

@@ -8,7 +8,7 @@ use serde::de::{DeserializeOwned, IntoDeserializer, value::StrDeserializer};
 use serde_json::{Map, Value};
 
 use super::pointer::{Sink, join};
-use crate::problem::ProblemCode;
+use crate::validation::IssueCode;
 
 /// The JSON type of a value, as a noun phrase for messages.
 pub(super) fn json_type(value: &Value) -> &'static str {
@@ -24,7 +24,7 @@ pub(super) fn json_type(value: &Value) -> &'static str {
 
 fn wrong_type(sink: &mut Sink, pointer: &str, what: &str, value: &Value) {
     sink.push(
-        ProblemCode::WrongType,
+        IssueCode::WrongType,
         pointer,
         format!(
             "`{}` must be {what}, not {}.",
@@ -76,7 +76,7 @@ pub(super) fn count(sink: &mut Sink, pointer: &str, value: &Value, min: u32) -> 
             Ok(v) if v >= min => Some(v),
             Ok(_) => {
                 sink.push(
-                    ProblemCode::OutOfRange,
+                    IssueCode::OutOfRange,
                     pointer,
                     format!("`{name}` is {u} but must be at least {min}."),
                 );
@@ -84,7 +84,7 @@ pub(super) fn count(sink: &mut Sink, pointer: &str, value: &Value, min: u32) -> 
             }
             Err(_) => {
                 sink.push(
-                    ProblemCode::OutOfRange,
+                    IssueCode::OutOfRange,
                     pointer,
                     format!("`{name}` is {u}, which is too large."),
                 );
@@ -105,7 +105,7 @@ pub(super) fn count(sink: &mut Sink, pointer: &str, value: &Value, min: u32) -> 
         wrong_type(sink, pointer, "a whole number", value);
     } else {
         sink.push(
-            ProblemCode::OutOfRange,
+            IssueCode::OutOfRange,
             pointer,
             format!("`{name}` is {n} but must be a whole number of at least {min}."),
         );
@@ -141,7 +141,7 @@ pub(super) fn number(sink: &mut Sink, pointer: &str, value: &Value, lower: Lower
             Lower::NonNegative => "0 or more",
         };
         sink.push(
-            ProblemCode::OutOfRange,
+            IssueCode::OutOfRange,
             pointer,
             format!("`{}` is {n} but must be {bound}.", last_token(pointer)),
         );
@@ -161,7 +161,7 @@ pub(super) fn date(sink: &mut Sink, pointer: &str, value: &Value) -> Option<Naiv
     });
     if parsed.is_none() {
         sink.push(
-            ProblemCode::InvalidDate,
+            IssueCode::InvalidDate,
             pointer,
             format!(
                 "`{}` is \"{s}\", which is not a real calendar date in YYYY-MM-DD form.",
@@ -184,7 +184,7 @@ pub(super) fn month_day(sink: &mut Sink, pointer: &str, value: &Value) -> Option
         .map(|p| (p[0], p[1]));
     if parsed.is_none() {
         sink.push(
-            ProblemCode::InvalidDate,
+            IssueCode::InvalidDate,
             pointer,
             format!(
                 "`{}` is \"{s}\", which is not a real month-day in MM-DD form.",
@@ -217,7 +217,7 @@ pub(super) fn choice<T: DeserializeOwned>(
     sink: &mut Sink,
     pointer: &str,
     value: &Value,
-    code: ProblemCode,
+    code: IssueCode,
     allowed: &[&str],
 ) -> Option<T> {
     let Value::String(s) = value else {
@@ -273,7 +273,7 @@ impl<'a> Fields<'a> {
         let value = self.get(key);
         if value.is_none() && required {
             sink.push(
-                ProblemCode::MissingProperty,
+                IssueCode::MissingProperty,
                 self.pointer(key),
                 format!("The required property `{key}` is missing."),
             );
@@ -317,7 +317,7 @@ impl<'a> Fields<'a> {
         sink: &mut Sink,
         key: &str,
         required: bool,
-        code: ProblemCode,
+        code: IssueCode,
         allowed: &[&str],
     ) -> Option<T> {
         self.member(sink, key, required)
@@ -356,7 +356,7 @@ impl<'a> Fields<'a> {
         for key in self.map.keys() {
             if !allowed.contains(&key.as_str()) && !key.starts_with("x_") {
                 sink.push(
-                    ProblemCode::UnknownProperty,
+                    IssueCode::UnknownProperty,
                     self.pointer(key),
                     format!(
                         "`{key}` is not a property of {context}; check the spelling, or prefix free attributes with `x_`."
@@ -370,7 +370,7 @@ impl<'a> Fields<'a> {
     pub fn reject_present(&self, sink: &mut Sink, key: &str, why: &str) {
         if self.map.contains_key(key) {
             sink.push(
-                ProblemCode::UnknownProperty,
+                IssueCode::UnknownProperty,
                 self.pointer(key),
                 format!("`{key}` {why}."),
             );
@@ -396,7 +396,7 @@ mod tests {
         assert!(
             sink.problems
                 .iter()
-                .all(|p| p.code == ProblemCode::InvalidDate)
+                .all(|p| p.code == IssueCode::InvalidDate)
         );
     }
 
@@ -419,9 +419,9 @@ mod tests {
         assert_eq!(
             codes,
             [
-                ProblemCode::WrongType,
-                ProblemCode::OutOfRange,
-                ProblemCode::OutOfRange
+                IssueCode::WrongType,
+                IssueCode::OutOfRange,
+                IssueCode::OutOfRange
             ]
         );
     }
@@ -433,7 +433,7 @@ mod tests {
             &mut sink,
             "/a",
             &json!("renew"),
-            ProblemCode::UnknownValue,
+            IssueCode::UnknownValue,
             &["new", "replace", "repair"],
         );
         assert!(a.is_none());
@@ -442,7 +442,7 @@ mod tests {
             &mut sink,
             "/a",
             &json!("replace"),
-            ProblemCode::UnknownValue,
+            IssueCode::UnknownValue,
             &[],
         );
         assert_eq!(b, Some(crate::plan::Action::Replace));

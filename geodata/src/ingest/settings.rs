@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::pointer::{Sink, join};
 use super::reader::{self, Fields, Lower};
 use crate::plan::{Calendars, SeasonWindow, Settings, Trade, Utility};
-use crate::problem::ProblemCode;
+use crate::validation::IssueCode;
 
 const PLAN_MEMBERS: &[&str] = &[
     "name",
@@ -38,7 +38,7 @@ pub(super) const CLEARANCE_PROFILES: &[&str] = &["cn-gb50289", "us-generic"];
 pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
         sink.push(
-            ProblemCode::MissingProperty,
+            IssueCode::MissingProperty,
             "/plan",
             "The top-level \"plan\" member with the plan's name and start date is missing.",
         );
@@ -46,7 +46,7 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
     };
     let Value::Object(map) = value else {
         sink.push(
-            ProblemCode::WrongType,
+            IssueCode::WrongType,
             "/plan",
             format!(
                 "\"plan\" must be an object, not {}.",
@@ -84,7 +84,7 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         .unwrap_or_else(|| Settings::DEFAULT_CLEARANCE_PROFILE.to_owned());
     if !CLEARANCE_PROFILES.contains(&clearance_profile.as_str()) {
         sink.push(
-            ProblemCode::UnknownValue,
+            IssueCode::UnknownValue,
             fields.pointer("clearance_profile"),
             format!(
                 "`clearance_profile` is \"{clearance_profile}\" but must be one of: {}.",
@@ -186,7 +186,7 @@ fn counts(
                 .chain(Trade::ALL.iter().map(|t| t.as_str()))
                 .collect();
             sink.push(
-                ProblemCode::UnknownValue,
+                IssueCode::UnknownValue,
                 pointer,
                 format!(
                     "`{key}` is not a utility or trade; crews can be given for: {}.",
@@ -229,25 +229,22 @@ mod tests {
             "clearance_profile": "eu", "cluster_gap_m": -1, "colour": "red"
         });
         assert!(read(Some(&plan), &mut sink).is_none());
-        let got: Vec<(ProblemCode, &str)> = sink
+        let got: Vec<(IssueCode, &str)> = sink
             .problems
             .iter()
             .map(|p| (p.code, p.pointer.as_str()))
             .collect();
         for expected in [
-            (ProblemCode::UnknownProperty, "/plan/colour"),
-            (ProblemCode::WrongType, "/plan/name"),
-            (ProblemCode::InvalidDate, "/plan/start"),
-            (ProblemCode::OutOfRange, "/plan/horizon_days"),
-            (
-                ProblemCode::InvalidDate,
-                "/plan/calendars/rainy_season/from",
-            ),
-            (ProblemCode::InvalidDate, "/plan/calendars/holidays/0"),
-            (ProblemCode::OutOfRange, "/plan/crews/gas"),
-            (ProblemCode::UnknownValue, "/plan/crews/plumbing"),
-            (ProblemCode::UnknownValue, "/plan/clearance_profile"),
-            (ProblemCode::OutOfRange, "/plan/cluster_gap_m"),
+            (IssueCode::UnknownProperty, "/plan/colour"),
+            (IssueCode::WrongType, "/plan/name"),
+            (IssueCode::InvalidDate, "/plan/start"),
+            (IssueCode::OutOfRange, "/plan/horizon_days"),
+            (IssueCode::InvalidDate, "/plan/calendars/rainy_season/from"),
+            (IssueCode::InvalidDate, "/plan/calendars/holidays/0"),
+            (IssueCode::OutOfRange, "/plan/crews/gas"),
+            (IssueCode::UnknownValue, "/plan/crews/plumbing"),
+            (IssueCode::UnknownValue, "/plan/clearance_profile"),
+            (IssueCode::OutOfRange, "/plan/cluster_gap_m"),
         ] {
             assert!(got.contains(&expected), "missing {expected:?} in {got:?}");
         }
@@ -258,7 +255,7 @@ mod tests {
     fn an_absent_plan_member_is_a_missing_property() {
         let mut sink = Sink::document();
         assert!(read(None, &mut sink).is_none());
-        assert_eq!(sink.problems[0].code, ProblemCode::MissingProperty);
+        assert_eq!(sink.problems[0].code, IssueCode::MissingProperty);
         assert_eq!(sink.problems[0].pointer, "/plan");
     }
 }

@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::problem::Weights;
-use crate::schedule::ForcedBy;
+use crate::engine::ForcedBy;
+use crate::engine::Weights;
 
 /// A coordinated dig schedule for one plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,9 @@
 use geodata::analysis::cluster::MembershipReason;
 use geodata::analysis::{Analysis, ConflictStatus};
 
-use crate::network::{CompoundMembership, MoratoriumFact, NetworkInputs, StreetCut, TrenchGroup};
+use crate::city::network::{
+    CompoundMembership, MoratoriumFact, NetworkInputs, StreetCut, TrenchGroup,
+};
 
 /// Maps an [`Analysis`] onto [`NetworkInputs`].
 ///

@@ -21,8 +21,8 @@ use std::collections::HashMap;
 
 use geodata::plan::DeadlineKind;
 
-use crate::network::{ActivityKind, Network};
-use crate::problem::{Activity, Edge, OpenSpan, Problem, Resource, SoftDue, Window};
+use crate::city::network::{ActivityKind, Network};
+use crate::engine::{Activity, Edge, OpenSpan, Problem, Resource, SoftDue, Window};
 
 /// Builds the engine problem of a network (same activity indices).
 #[must_use]
@@ -110,7 +110,7 @@ pub fn problem(network: &Network) -> Problem {
         activities,
         edges,
         open_spans,
-        weights: crate::problem::Weights::default(),
+        weights: crate::engine::Weights::default(),
     }
 }
 
@@ -171,10 +171,10 @@ fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::testkit::{PlanBuilder, date};
-    use crate::network::{NetworkInputs, StreetCut, Templates, TrenchGroup};
-    use crate::solve::{SolveOptions, solve};
-    use crate::verify::verify;
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{NetworkInputs, StreetCut, Templates, TrenchGroup};
+    use crate::engine::verify;
+    use crate::engine::{SolveOptions, solve};
     use geodata::plan::Utility;
 
     /// Six utilities in one trench on one street of a district that may have one street

@@ -11,6 +11,7 @@
 pub mod document;
 pub mod inputs;
 pub mod lowering;
+pub mod network;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -19,11 +20,11 @@ use chrono::{Days, NaiveDate};
 use geodata::analysis::Analysis;
 use geodata::plan::{DeadlineKind, Plan};
 
-use crate::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templates};
-use crate::schedule::{Cause, ForcedBy, Link, Schedule};
-use crate::search::SearchOptions;
-use crate::solve::{SolveError, SolveOptions, solve};
-use crate::verify::{Violation, verify};
+use crate::city::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templates};
+use crate::engine::SearchOptions;
+use crate::engine::{Cause, ForcedBy, Link, Schedule};
+use crate::engine::{SolveError, SolveOptions, solve};
+use crate::engine::{Violation, verify};
 use document::{
     ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench, Summary,
 };

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use geo::{Coord, Geometry, MapCoords};
 
-pub mod mars;
+pub mod gcj02;
 
 /// Semi-major axis of WGS84 and CGCS2000 (metres).
 pub const SEMI_MAJOR_M: f64 = 6_378_137.0;
@@ -406,10 +406,10 @@ impl InputCrs {
             InputCrs::WebMercator => web_mercator_to_wgs84(c),
             InputCrs::GaussKruger { epsg } => GaussKrugerZone::from_epsg(epsg)?.inverse(c),
             InputCrs::Gcj02 => {
-                mars::gcj02_to_wgs84(checked_geographic(c)?).and_then(checked_geographic)
+                gcj02::gcj02_to_wgs84(checked_geographic(c)?).and_then(checked_geographic)
             }
             InputCrs::Bd09 => {
-                mars::bd09_to_wgs84(checked_geographic(c)?).and_then(checked_geographic)
+                gcj02::bd09_to_wgs84(checked_geographic(c)?).and_then(checked_geographic)
             }
         }
     }
@@ -426,8 +426,8 @@ impl InputCrs {
             InputCrs::Wgs84 | InputCrs::Cgcs2000 => Some(c),
             InputCrs::WebMercator => wgs84_to_web_mercator(c),
             InputCrs::GaussKruger { epsg } => GaussKrugerZone::from_epsg(epsg)?.forward(c),
-            InputCrs::Gcj02 => checked_geographic(mars::wgs84_to_gcj02(c)),
-            InputCrs::Bd09 => checked_geographic(mars::wgs84_to_bd09(c)),
+            InputCrs::Gcj02 => checked_geographic(gcj02::wgs84_to_gcj02(c)),
+            InputCrs::Bd09 => checked_geographic(gcj02::wgs84_to_bd09(c)),
         }
     }
 

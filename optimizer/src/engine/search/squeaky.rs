@@ -126,11 +126,11 @@ mod tests {
     use std::time::Duration;
 
     use super::super::{Search, SearchOptions};
-    use crate::objective::Objective;
-    use crate::problem::{Activity, Problem, Resource};
-    use crate::sgs::Model;
-    use crate::temporal::Network;
-    use crate::verify::verify;
+    use crate::engine::objective::Objective;
+    use crate::engine::problem::{Activity, Problem, Resource};
+    use crate::engine::sgs::Model;
+    use crate::engine::temporal::Network;
+    use crate::engine::verify::verify;
 
     /// Sixty jobs on two single crews, each due exactly when it finishes if every crew
     /// works its jobs back to back in index order: feasible by construction, with no slack.

@@ -22,7 +22,7 @@ use good_lp::{
 };
 use thiserror::Error;
 
-use crate::problem::Problem;
+use crate::engine::problem::Problem;
 
 /// Why the timing LP gave no usable answer (the caller keeps the search's schedule).
 #[derive(Debug, Error)]
@@ -238,7 +238,7 @@ fn order_pairs(problem: &Problem, starts: &[i64], dur: &[i64]) -> Vec<(usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Activity, OpenSpan, Resource};
+    use crate::engine::problem::{Activity, OpenSpan, Resource};
 
     #[test]
     fn lp_closes_an_open_span_while_keeping_crew_order() {

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::problem::{Problem, ProblemError};
+use crate::engine::problem::{Problem, ProblemError};
 
 /// The arcs of a problem's temporal relations, by tail and by head.
 #[derive(Debug, Clone)]
@@ -35,18 +35,6 @@ impl Network {
             }
         }
         Self { out, inc }
-    }
-
-    /// Number of activities.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    /// Whether the network has no activities.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     /// Earliest starts: the least `S` with `S >= lower` satisfying every arc.
@@ -150,7 +138,7 @@ pub fn cycle_error(problem: &Problem, cycle: &[usize]) -> ProblemError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Activity, Edge};
+    use crate::engine::problem::{Activity, Edge};
 
     fn chain() -> Problem {
         let mut p = Problem::default();

@@ -20,7 +20,7 @@ use std::io::{BufReader, Read};
 
 use crate::crs::InputCrs;
 use crate::plan::Plan;
-use crate::problem::ValidationReport;
+use crate::validation::ValidationReport;
 
 /// How to read an upload.
 #[derive(Debug, Clone, Copy, Default)]

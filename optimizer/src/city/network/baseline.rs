@@ -162,8 +162,8 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::testkit::{PlanBuilder, date};
-    use crate::network::{ExtraPrecedence, TrenchGroup};
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{ExtraPrecedence, TrenchGroup};
     use geodata::plan::Utility;
 
     fn coordinated() -> (Plan, NetworkInputs) {
@@ -205,7 +205,7 @@ mod tests {
             base.network
                 .precedences
                 .iter()
-                .all(|p| p.reason != crate::network::PrecedenceReason::Custom),
+                .all(|p| p.reason != crate::city::network::PrecedenceReason::Custom),
             "the precedence naming the trench has no counterpart"
         );
     }

@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use crate::problem::{Activity, Problem, Resource, Weights};
+use crate::engine::{Activity, Problem, Resource, Weights};
 
 /// Why a PSPLIB file could not be read; line numbers start at 1.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sgs::Model;
+use crate::engine::sgs::Model;
 
 /// The makespan lower bounds found, by kind; [`MakespanBound::best`] is their maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

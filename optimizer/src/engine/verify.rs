@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::problem::Problem;
+use crate::engine::problem::Problem;
 
 /// One broken constraint of a schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,7 +222,7 @@ fn over_capacity(problem: &Problem, starts: &[i64], ends: &[i64], found: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Activity, Edge, Resource, Window};
+    use crate::engine::problem::{Activity, Edge, Resource, Window};
 
     fn fixture() -> Problem {
         let mut p = Problem {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::problem::{OpenSpan, Problem, SoftDue, Weights};
+use crate::engine::problem::{OpenSpan, Problem, SoftDue, Weights};
 
 /// The unweighted value of each objective term.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -109,7 +109,7 @@ impl Objective {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Activity;
+    use crate::engine::problem::Activity;
 
     #[test]
     fn terms_count_lateness_spans_and_makespan() {

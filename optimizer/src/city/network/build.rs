@@ -1241,8 +1241,8 @@ impl<'a> Builder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::testkit::{PlanBuilder, date};
-    use crate::network::{ExtraPrecedence, MoratoriumFact, TrenchGroup};
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{ExtraPrecedence, MoratoriumFact, TrenchGroup};
     use geodata::plan::{CompoundTask, RenovationClass};
 
     fn build(plan: &Plan, inputs: &NetworkInputs) -> Network {
@@ -1486,7 +1486,7 @@ mod tests {
             .pipe("w2", Utility::Heat, 10, 150.0, None)
             .build();
         let inputs = NetworkInputs {
-            memberships: vec![crate::network::CompoundMembership {
+            memberships: vec![crate::city::network::CompoundMembership {
                 work: "w2".into(),
                 compound: "c1".into(),
             }],
@@ -1982,8 +1982,8 @@ mod tests {
 #[cfg(test)]
 mod heat_tests {
     use super::*;
-    use crate::network::TrenchGroup;
-    use crate::network::testkit::{PlanBuilder, date};
+    use crate::city::network::TrenchGroup;
+    use crate::city::network::testkit::{PlanBuilder, date};
 
     #[test]
     fn a_shared_trench_with_a_heat_member_is_not_dug_in_the_heating_season() {

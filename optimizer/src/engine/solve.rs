@@ -8,16 +8,16 @@
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::bound::{MakespanBound, makespan_bound};
-use crate::explain::missed_deadlines;
-use crate::objective::Objective;
-use crate::problem::{Edge, OpenSpan, Problem, ProblemError};
-use crate::schedule::{Schedule, Verdict};
-use crate::search::{Search, SearchOptions};
-use crate::sgs::Model;
-use crate::temporal::{Network, cycle_error, earliest_starts};
-use crate::timing::retime;
-use crate::verify::{Violation, verify};
+use crate::engine::bound::{MakespanBound, makespan_bound};
+use crate::engine::explain::missed_deadlines;
+use crate::engine::objective::Objective;
+use crate::engine::problem::{Edge, OpenSpan, Problem, ProblemError};
+use crate::engine::schedule::{Schedule, Verdict};
+use crate::engine::search::{Search, SearchOptions};
+use crate::engine::sgs::Model;
+use crate::engine::temporal::{Network, cycle_error, earliest_starts};
+use crate::engine::timing::retime;
+use crate::engine::verify::{Violation, verify};
 
 /// Effort and features of a solve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,10 +12,10 @@
 
 use std::collections::HashMap;
 
-use crate::problem::Problem;
-use crate::schedule::{Cause, ForcedBy, Link, MissedDeadline};
-use crate::sgs::{Decoder, Model};
-use crate::temporal::Network;
+use crate::engine::problem::Problem;
+use crate::engine::schedule::{Cause, ForcedBy, Link, MissedDeadline};
+use crate::engine::sgs::{Decoder, Model};
+use crate::engine::temporal::Network;
 
 /// Every missed deadline of `starts` with what forces it and its chain; `earliest` are
 /// the temporal earliest starts (lags and releases only).

@@ -9,7 +9,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use geodata::problem::{Problem, ValidationReport};
+use geodata::validation::{Issue, ValidationReport};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -302,7 +302,7 @@ pub struct ProblemDocument {
     /// Every validation problem (only for `invalid-plan`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
-    pub problems: Option<Vec<Problem>>,
+    pub problems: Option<Vec<Issue>>,
     /// The body size limit in bytes (only for `payload-too-large`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_bytes: Option<usize>,
@@ -480,15 +480,15 @@ mod tests {
     fn invalid_plan_carries_every_problem() {
         let report = ValidationReport {
             problems: vec![
-                Problem {
-                    code: geodata::problem::ProblemCode::MissingProperty,
+                Issue {
+                    code: geodata::validation::IssueCode::MissingProperty,
                     feature_id: Some("w1".into()),
                     feature_index: Some(0),
                     pointer: "/features/0/properties/owner".into(),
                     message: "owner is required".into(),
                 },
-                Problem {
-                    code: geodata::problem::ProblemCode::DuplicateId,
+                Issue {
+                    code: geodata::validation::IssueCode::DuplicateId,
                     feature_id: Some("w1".into()),
                     feature_index: Some(1),
                     pointer: "/features/1/properties/id".into(),

@@ -238,7 +238,7 @@ impl Problem {
     ///
     /// # Errors
     /// The first [`ProblemError`] found (temporal cycles are found by
-    /// [`crate::temporal::Network`], not here).
+    /// [`crate::engine::temporal::Network`], not here).
     pub fn validate(&self) -> Result<(), ProblemError> {
         let count = self.activities.len();
         for (edge, e) in self.edges.iter().enumerate() {

@@ -178,8 +178,8 @@ impl Network {
 
 #[cfg(test)]
 mod tests {
-    use crate::network::testkit::{PlanBuilder, date};
-    use crate::network::{Network, NetworkInputs, Templates, TrenchGroup};
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{Network, NetworkInputs, Templates, TrenchGroup};
     use geodata::plan::{CompoundTask, Conversion, RenovationClass, Trade, Utility};
     use proptest::prelude::*;
     use rand::{Rng, SeedableRng};
@@ -215,13 +215,13 @@ mod tests {
         bad.precedences[0].to = 99;
         assert!(matches!(
             bad.check(),
-            Err(crate::network::NetworkError::IndexOutOfRange { index: 99, .. })
+            Err(crate::city::network::NetworkError::IndexOutOfRange { index: 99, .. })
         ));
         let mut bad = n.clone();
         bad.precedences[0].max_lag = Some(bad.precedences[0].min_lag - 1);
         assert!(matches!(
             bad.check(),
-            Err(crate::network::NetworkError::InconsistentLags { .. })
+            Err(crate::city::network::NetworkError::InconsistentLags { .. })
         ));
     }
 

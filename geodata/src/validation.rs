@@ -1,6 +1,6 @@
 //! Validation problems: everything wrong with an upload, reported at once.
 //!
-//! Each [`Problem`] names a stable [`ProblemCode`], the feature (id and index), a JSON
+//! Each [`Issue`] names a stable [`IssueCode`], the feature (id and index), a JSON
 //! pointer into the upload and one plain sentence. Clients key on the code; people read
 //! the sentence. Codes never change meaning once released.
 
@@ -10,7 +10,7 @@ use std::fmt;
 /// Stable machine-readable kinds of validation problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ProblemCode {
+pub enum IssueCode {
     /// The body is not JSON (carries line and column in the message).
     MalformedJson,
     /// The document is JSON but not a GeoJSON FeatureCollection.
@@ -68,74 +68,74 @@ pub enum ProblemCode {
     ConflictingProperties,
 }
 
-impl ProblemCode {
+impl IssueCode {
     /// Every code, in declaration order (for documentation and exhaustive tests).
-    pub const ALL: [ProblemCode; 27] = [
-        ProblemCode::MalformedJson,
-        ProblemCode::NotFeatureCollection,
-        ProblemCode::WrongType,
-        ProblemCode::MissingProperty,
-        ProblemCode::UnknownProperty,
-        ProblemCode::DuplicateId,
-        ProblemCode::UnknownKind,
-        ProblemCode::UnknownUtility,
-        ProblemCode::UnknownTrade,
-        ProblemCode::UnknownClass,
-        ProblemCode::UnknownPressure,
-        ProblemCode::UnknownValue,
-        ProblemCode::OutOfRange,
-        ProblemCode::WrongGeometryType,
-        ProblemCode::EmptyGeometry,
-        ProblemCode::CoordinateOutOfRange,
-        ProblemCode::NonFiniteCoordinate,
-        ProblemCode::UnclosedRing,
-        ProblemCode::DegenerateRing,
-        ProblemCode::SelfIntersection,
-        ProblemCode::ZeroLengthLine,
-        ProblemCode::InvalidDate,
-        ProblemCode::DeadlineBeforeEarliest,
-        ProblemCode::UnknownReference,
-        ProblemCode::UnknownCrs,
-        ProblemCode::HoleOutsideExterior,
-        ProblemCode::ConflictingProperties,
+    pub const ALL: [IssueCode; 27] = [
+        IssueCode::MalformedJson,
+        IssueCode::NotFeatureCollection,
+        IssueCode::WrongType,
+        IssueCode::MissingProperty,
+        IssueCode::UnknownProperty,
+        IssueCode::DuplicateId,
+        IssueCode::UnknownKind,
+        IssueCode::UnknownUtility,
+        IssueCode::UnknownTrade,
+        IssueCode::UnknownClass,
+        IssueCode::UnknownPressure,
+        IssueCode::UnknownValue,
+        IssueCode::OutOfRange,
+        IssueCode::WrongGeometryType,
+        IssueCode::EmptyGeometry,
+        IssueCode::CoordinateOutOfRange,
+        IssueCode::NonFiniteCoordinate,
+        IssueCode::UnclosedRing,
+        IssueCode::DegenerateRing,
+        IssueCode::SelfIntersection,
+        IssueCode::ZeroLengthLine,
+        IssueCode::InvalidDate,
+        IssueCode::DeadlineBeforeEarliest,
+        IssueCode::UnknownReference,
+        IssueCode::UnknownCrs,
+        IssueCode::HoleOutsideExterior,
+        IssueCode::ConflictingProperties,
     ];
 
     /// The snake-case code as written in reports.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            ProblemCode::MalformedJson => "malformed_json",
-            ProblemCode::NotFeatureCollection => "not_feature_collection",
-            ProblemCode::WrongType => "wrong_type",
-            ProblemCode::MissingProperty => "missing_property",
-            ProblemCode::UnknownProperty => "unknown_property",
-            ProblemCode::DuplicateId => "duplicate_id",
-            ProblemCode::UnknownKind => "unknown_kind",
-            ProblemCode::UnknownUtility => "unknown_utility",
-            ProblemCode::UnknownTrade => "unknown_trade",
-            ProblemCode::UnknownClass => "unknown_class",
-            ProblemCode::UnknownPressure => "unknown_pressure",
-            ProblemCode::UnknownValue => "unknown_value",
-            ProblemCode::OutOfRange => "out_of_range",
-            ProblemCode::WrongGeometryType => "wrong_geometry_type",
-            ProblemCode::EmptyGeometry => "empty_geometry",
-            ProblemCode::CoordinateOutOfRange => "coordinate_out_of_range",
-            ProblemCode::NonFiniteCoordinate => "non_finite_coordinate",
-            ProblemCode::UnclosedRing => "unclosed_ring",
-            ProblemCode::DegenerateRing => "degenerate_ring",
-            ProblemCode::SelfIntersection => "self_intersection",
-            ProblemCode::ZeroLengthLine => "zero_length_line",
-            ProblemCode::InvalidDate => "invalid_date",
-            ProblemCode::DeadlineBeforeEarliest => "deadline_before_earliest",
-            ProblemCode::UnknownReference => "unknown_reference",
-            ProblemCode::UnknownCrs => "unknown_crs",
-            ProblemCode::HoleOutsideExterior => "hole_outside_exterior",
-            ProblemCode::ConflictingProperties => "conflicting_properties",
+            IssueCode::MalformedJson => "malformed_json",
+            IssueCode::NotFeatureCollection => "not_feature_collection",
+            IssueCode::WrongType => "wrong_type",
+            IssueCode::MissingProperty => "missing_property",
+            IssueCode::UnknownProperty => "unknown_property",
+            IssueCode::DuplicateId => "duplicate_id",
+            IssueCode::UnknownKind => "unknown_kind",
+            IssueCode::UnknownUtility => "unknown_utility",
+            IssueCode::UnknownTrade => "unknown_trade",
+            IssueCode::UnknownClass => "unknown_class",
+            IssueCode::UnknownPressure => "unknown_pressure",
+            IssueCode::UnknownValue => "unknown_value",
+            IssueCode::OutOfRange => "out_of_range",
+            IssueCode::WrongGeometryType => "wrong_geometry_type",
+            IssueCode::EmptyGeometry => "empty_geometry",
+            IssueCode::CoordinateOutOfRange => "coordinate_out_of_range",
+            IssueCode::NonFiniteCoordinate => "non_finite_coordinate",
+            IssueCode::UnclosedRing => "unclosed_ring",
+            IssueCode::DegenerateRing => "degenerate_ring",
+            IssueCode::SelfIntersection => "self_intersection",
+            IssueCode::ZeroLengthLine => "zero_length_line",
+            IssueCode::InvalidDate => "invalid_date",
+            IssueCode::DeadlineBeforeEarliest => "deadline_before_earliest",
+            IssueCode::UnknownReference => "unknown_reference",
+            IssueCode::UnknownCrs => "unknown_crs",
+            IssueCode::HoleOutsideExterior => "hole_outside_exterior",
+            IssueCode::ConflictingProperties => "conflicting_properties",
         }
     }
 }
 
-impl fmt::Display for ProblemCode {
+impl fmt::Display for IssueCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -143,9 +143,9 @@ impl fmt::Display for ProblemCode {
 
 /// One thing wrong with an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
+pub struct Issue {
     /// What kind of problem.
-    pub code: ProblemCode,
+    pub code: IssueCode,
     /// `properties.id` of the feature, when it has a readable one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_id: Option<String>,
@@ -158,7 +158,7 @@ pub struct Problem {
     pub message: String,
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.code)?;
         match (&self.feature_id, self.feature_index) {
@@ -176,5 +176,5 @@ impl fmt::Display for Problem {
 #[error("the plan has {} problem(s); first: {}", problems.len(), problems.first().map(ToString::to_string).unwrap_or_default())]
 pub struct ValidationReport {
     /// The problems, in document order.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Issue>,
 }

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bound::MakespanBound;
-use crate::objective::Terms;
-use crate::problem::Weights;
+use crate::engine::bound::MakespanBound;
+use crate::engine::objective::Terms;
+use crate::engine::problem::Weights;
 
 /// How good the schedule is known to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,8 +16,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::problem::Problem;
-use crate::temporal::Network;
+use crate::engine::problem::Problem;
+use crate::engine::temporal::Network;
 
 /// The decoding view of a problem: durations, demands, arcs, bounds and windows by index.
 #[derive(Debug, Clone)]
@@ -87,12 +87,6 @@ impl Model {
     #[must_use]
     pub fn len(&self) -> usize {
         self.durations.len()
-    }
-
-    /// Whether the model has no activities.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.durations.is_empty()
     }
 
     /// The time-mirrored model for horizon `horizon`: start `S'_j = horizon - S_j - d_j`.
@@ -335,7 +329,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Activity, Resource, Window};
+    use crate::engine::problem::{Activity, Resource, Window};
 
     fn two_on_one_crew() -> Problem {
         let mut p = Problem {

@@ -25,8 +25,8 @@ use petgraph::graph::DiGraph;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::objective::Objective;
-use crate::sgs::{Decoder, Model};
+use crate::engine::objective::Objective;
+use crate::engine::sgs::{Decoder, Model};
 
 /// Effort and seed of a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
