@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::schedule::ScheduleDocument;
 use crate::storage::WorkLocation;
+use optimizer::city::document::ScheduleDocument;
 
 /// A parsed schedule ready for exports.
 #[derive(Debug, Clone, PartialEq)]
