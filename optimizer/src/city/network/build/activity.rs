@@ -82,3 +82,47 @@ impl Builder<'_> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::city::network::build::probe::build;
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{NetworkInputs, StreetCut};
+    use geodata::plan::{RenovationClass, Utility};
+
+    #[test]
+    fn an_activity_lies_in_its_works_compound_district_else_in_its_first_districted_street() {
+        let plan = PlanBuilder::new(date(2027, 4, 1))
+            .compound("c1", RenovationClass::Basic, 4, date(2027, 9, 30))
+            .pipe("w1", Utility::Water, 10, 100.0, Some("c1"))
+            .pipe("w2", Utility::Water, 10, 100.0, None)
+            .pipe("w3", Utility::Water, 10, 100.0, None)
+            .street("s1", None)
+            .street("s2", Some("D2"))
+            .build();
+        let cut = |work: &str, street: &str| StreetCut {
+            work: work.into(),
+            street: street.into(),
+            length_m: 100.0,
+            trunk: false,
+        };
+        let inputs = NetworkInputs {
+            cuts: vec![cut("w1", "s2"), cut("w2", "s1"), cut("w2", "s2")],
+            ..NetworkInputs::default()
+        };
+        let n = build(&plan, &inputs);
+        let w1 = n.activity("w1/excavate").expect("w1");
+        assert_eq!(
+            (w1.compound.as_deref(), w1.district.as_deref()),
+            (Some("c1"), Some("D1")),
+            "the compound's district wins over the street's"
+        );
+        let w2 = n.activity("w2/lay").expect("w2");
+        assert_eq!(
+            (w2.compound.as_deref(), w2.district.as_deref()),
+            (None, Some("D2"))
+        );
+        assert_eq!(n.activity("w3/test").expect("w3").district, None);
+        assert_eq!(w2.works, ["w2"]);
+        assert_eq!(w2.owners, ["water co"]);
+    }
+}

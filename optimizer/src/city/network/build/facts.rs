@@ -184,3 +184,132 @@ impl<'a> Builder<'a> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::city::network::testkit::{PlanBuilder, date};
+    use crate::city::network::{
+        CompoundMembership, MoratoriumFact, Network, NetworkError, NetworkInputs, StreetCut,
+        Templates,
+    };
+    use geodata::plan::{Duration, Plan, RenovationClass, Trade, Utility};
+
+    fn error(plan: &Plan, inputs: &NetworkInputs) -> NetworkError {
+        Network::build(plan, inputs, &Templates::default()).expect_err("an invalid fact")
+    }
+
+    #[test]
+    fn facts_naming_an_unknown_work_street_or_compound_or_a_bad_number_are_errors_naming_them() {
+        let plan = PlanBuilder::new(date(2027, 4, 1))
+            .compound("c1", RenovationClass::Basic, 4, date(2027, 9, 30))
+            .pipe("w1", Utility::Water, 10, 100.0, None)
+            .street("s1", None)
+            .build();
+        let cut = |work: &str, street: &str, length_m| NetworkInputs {
+            cuts: vec![StreetCut {
+                work: work.into(),
+                street: street.into(),
+                length_m,
+                trunk: false,
+            }],
+            ..NetworkInputs::default()
+        };
+        assert_eq!(
+            error(&plan, &cut("w9", "s1", 10.0)),
+            NetworkError::UnknownWork {
+                context: "street cut of `w9` on `s1`".into(),
+                work: "w9".into()
+            }
+        );
+        assert_eq!(
+            error(&plan, &cut("w1", "s9", 10.0)),
+            NetworkError::UnknownStreet {
+                context: "street cut of `w1` on `s9`".into(),
+                street: "s9".into()
+            }
+        );
+        assert_eq!(
+            error(&plan, &cut("w1", "s1", -1.0)),
+            NetworkError::InvalidNumber {
+                context: "street cut of `w1` on `s1`".into(),
+                quantity: "length_m",
+                value: -1.0
+            }
+        );
+        let moratorium = NetworkInputs {
+            moratoria: vec![MoratoriumFact {
+                work: "w1".into(),
+                street: "s9".into(),
+                until: date(2028, 1, 1),
+                exception: false,
+                repave_planned: None,
+            }],
+            ..NetworkInputs::default()
+        };
+        assert_eq!(
+            error(&plan, &moratorium),
+            NetworkError::UnknownStreet {
+                context: "moratorium of `w1` on `s9`".into(),
+                street: "s9".into()
+            }
+        );
+        let membership = NetworkInputs {
+            memberships: vec![CompoundMembership {
+                work: "w1".into(),
+                compound: "c9".into(),
+            }],
+            ..NetworkInputs::default()
+        };
+        assert_eq!(
+            error(&plan, &membership),
+            NetworkError::UnknownCompound {
+                context: "membership of `w1` in `c9`".into(),
+                compound: "c9".into()
+            }
+        );
+        let in_unknown_compound = PlanBuilder::new(date(2027, 4, 1))
+            .pipe("w1", Utility::Water, 10, 100.0, Some("c9"))
+            .build();
+        assert_eq!(
+            error(&in_unknown_compound, &NetworkInputs::default()),
+            NetworkError::UnknownCompound {
+                context: "work `w1`".into(),
+                compound: "c9".into()
+            }
+        );
+        let idle = PlanBuilder::new(date(2027, 4, 1))
+            .pipe("w1", Utility::Water, 10, 100.0, None)
+            .with_work("w1", |w| w.duration = Duration::MetresPerDay(0.0))
+            .build();
+        assert_eq!(
+            error(&idle, &NetworkInputs::default()),
+            NetworkError::InvalidNumber {
+                context: "work `w1`".into(),
+                quantity: "productivity_m_per_day",
+                value: 0.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_work_without_a_line_is_as_long_as_its_cuts_at_its_productivity() {
+        let plan = PlanBuilder::new(date(2027, 4, 1))
+            .trade("p1", Trade::Paving, 1, None)
+            .with_work("p1", |w| w.duration = Duration::MetresPerDay(30.0))
+            .street("s1", None)
+            .street("s2", None)
+            .build();
+        let cut = |street: &str| StreetCut {
+            work: "p1".into(),
+            street: street.into(),
+            length_m: 50.0,
+            trunk: false,
+        };
+        let inputs = NetworkInputs {
+            cuts: vec![cut("s1"), cut("s2")],
+            ..NetworkInputs::default()
+        };
+        let n = Network::build(&plan, &inputs, &Templates::default()).expect("network builds");
+        let total: u32 = n.activities.iter().map(|a| a.duration_days).sum();
+        assert_eq!(total, 4, "100 m of cuts at 30 m/day, rounded up");
+    }
+}
