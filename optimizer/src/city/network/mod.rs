@@ -61,7 +61,7 @@ pub use template::{PhaseRate, Templates};
 /// A shared trench found by the analysis: several utilities' works dug and restored once.
 ///
 /// The first work listed is the *lead*: its utility's crews dig, backfill and restore the
-/// shared trench; a joint crew of several utilities is not modelled (see the `build` module).
+/// shared trench; a joint crew of several utilities is not modelled (see `build::trench`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrenchGroup {
     /// Trench id, used as the prefix of the shared activities (`t3/excavate`).
