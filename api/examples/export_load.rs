@@ -77,6 +77,7 @@ fn schedule_document() -> ScheduleDocument {
         activities,
         trenches: Vec::new(),
         deadlines: Vec::new(),
+        beyond_horizon: Vec::new(),
         summary: Summary::default(),
     }
 }

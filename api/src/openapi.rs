@@ -220,6 +220,8 @@ mod tests {
             "SharedTrench",
             "DeadlineOutcome",
             "ChainLink",
+            "BeyondHorizon",
+            "RuleViolation",
             "Summary",
             "Weights",
         ] {
@@ -236,7 +238,11 @@ mod tests {
             assert_eq!(in_page, in_schema, "docs/schedule-document.md, `{name}`");
         }
         // Enumerations: every value the schema allows is named in its section.
-        for (name, section) in [("ActivityKind", "ActivityKind"), ("ForcedBy", "ForcedBy")] {
+        for (name, section) in [
+            ("ActivityKind", "ActivityKind"),
+            ("ForcedBy", "ForcedBy"),
+            ("Rule", "Rule"),
+        ] {
             let values = schemas[name]["enum"]
                 .as_array()
                 .unwrap_or_else(|| panic!("schema {name} is no enumeration"));

@@ -68,6 +68,7 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
             })
             .collect(),
         deadlines: Vec::new(),
+        beyond_horizon: Vec::new(),
         summary: Summary::default(),
     }
 }

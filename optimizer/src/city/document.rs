@@ -28,6 +28,9 @@ pub struct ScheduleDocument {
     pub trenches: Vec<SharedTrench>,
     /// Every deadline with its outcome, late ones explained.
     pub deadlines: Vec<DeadlineOutcome>,
+    /// Activities that end after the plan's horizon, with what forces them there.
+    #[serde(default)]
+    pub beyond_horizon: Vec<BeyondHorizon>,
     /// Figures of merit and proof of quality.
     pub summary: Summary,
 }
@@ -169,6 +172,72 @@ impl DeadlineOutcome {
     }
 }
 
+/// An activity that ends after the last day of the plan's horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BeyondHorizon {
+    /// Activity id.
+    pub activity: String,
+    /// Its last day of work in the schedule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub end: NaiveDate,
+    /// The earliest it could end in any schedule of the plan's lags, releases and calendar
+    /// (with unlimited crews).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub earliest_end: NaiveDate,
+    /// What keeps it beyond the horizon: `lags`, `calendar`, or `resources` when only crews
+    /// and district limits do.
+    pub forced_by: ForcedBy,
+    /// The chain of activities that forces it, origin first.
+    pub explanation: Vec<ChainLink>,
+}
+
+/// A rule of the plan (`docs/input-format.md`, "What a schedule must keep") that a schedule
+/// breaks, as the plan-level check or the engine's own verifier found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The document itself is inconsistent (an end before its start, a duplicate id, an
+    /// activity of no work, compound or trench of the plan).
+    Document,
+    /// A step a work, trench or compound must have is missing, or one it must not have is
+    /// present.
+    Steps,
+    /// A shared trench holds a work that cannot share (no utility, in two trenches).
+    Trench,
+    /// A step does not last its working days, or starts or ends on a non-working day.
+    WorkingDays,
+    /// A step starts before the step it follows has ended, or a gap is too long.
+    Order,
+    /// A step starts before the plan start, its work's `earliest` or a compound's `start_by`.
+    EarliestStart,
+    /// A step is in progress in a season or moratorium window that forbids it.
+    Window,
+    /// More crews of one utility or trade at work on a day than the plan has.
+    Crews,
+    /// More street cuts open in a district on a day than its limit.
+    DistrictLimit,
+    /// A deadline is missing from `deadlines`, or its finish or lateness is wrong.
+    Deadline,
+    /// A step ends after the horizon and is not listed in `beyond_horizon`.
+    Horizon,
+    /// The engine's own verifier rejects the schedule of the problem it solved.
+    Engine,
+}
+
+/// One broken rule, with the activities involved and one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleViolation {
+    /// Which rule.
+    pub rule: Rule,
+    /// The activities (or works, compounds, streets) involved.
+    pub subjects: Vec<String>,
+    /// What is wrong, in one sentence naming dates and numbers.
+    pub message: String,
+}
+
 /// One step of the chain that makes a deadline unreachable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -204,11 +273,16 @@ pub struct Summary {
     pub lower_bound_days: i64,
     /// (makespan − lower bound) / lower bound.
     pub gap: f64,
-    /// The independent verifier found no violated constraint.
+    /// Activities that end after the horizon (listed in `beyond_horizon`).
+    #[serde(default)]
+    pub beyond_horizon: usize,
+    /// Both verifiers passed: the plan-level check of every rule of the plan file, and the
+    /// engine's check of the problem it solved. Missed deadlines and activities beyond the
+    /// horizon are reported, not violations.
     pub verified: bool,
-    /// What the verifier found besides missed deadlines (empty when `verified`).
+    /// What the verifiers found (empty when `verified`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub violations: Vec<String>,
+    pub violations: Vec<RuleViolation>,
     /// Excavations if every utility dug alone.
     pub baseline_excavations: usize,
     /// Trench-open metre-days of the uncoordinated plan: the same plan without shared

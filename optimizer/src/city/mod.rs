@@ -28,8 +28,8 @@ use crate::engine::{Cause, ForcedBy, Link, Schedule};
 use crate::engine::{SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
 use document::{
-    ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench,
-    Subject, Summary,
+    ChainLink, DeadlineOutcome, PlanRef, Rule, RuleViolation, ScheduleDocument, ScheduledActivity,
+    SharedTrench, Subject, Summary,
 };
 
 /// Effort and seed of a city plan.
@@ -119,10 +119,14 @@ pub fn plan_city(
         .map_err(|source| CityError::Network { source })?;
     // Missed hard deadlines are reported (with their chains) in `deadlines`; every other
     // violation means the schedule breaks a rule and must not be called verified.
-    let violations: Vec<String> = verify(&problem, &schedule.starts, &schedule.ends)
+    let violations: Vec<RuleViolation> = verify(&problem, &schedule.starts, &schedule.ends)
         .into_iter()
         .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
-        .map(|v| format!("{v:?}"))
+        .map(|v| RuleViolation {
+            rule: Rule::Engine,
+            subjects: Vec::new(),
+            message: v.to_string(),
+        })
         .collect();
     let verified = violations.is_empty();
     let trench_open_metre_days = network
@@ -144,6 +148,7 @@ pub fn plan_city(
         lateness_days: deadlines.iter().map(|d| d.lateness_days).sum(),
         lower_bound_days: schedule.bound.best(),
         gap: schedule.gap,
+        beyond_horizon: 0,
         verified,
         violations,
         baseline_excavations: baseline.excavations,
@@ -165,6 +170,7 @@ pub fn plan_city(
         activities: scheduled_activities(&network, &schedule),
         trenches: shared_trenches(plan, analysis),
         deadlines,
+        beyond_horizon: Vec::new(),
         summary,
     })
 }

@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::problem::Problem;
 
-/// One broken constraint of a schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One broken constraint of a schedule; its `Display` is one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum Violation {
     /// The schedule does not give exactly one start and one end per activity.
+    #[error("the schedule gives {starts} starts and {ends} ends for {activities} activities")]
     WrongLength {
         /// Number of activities in the problem.
         activities: usize,
@@ -21,6 +22,7 @@ pub enum Violation {
         ends: usize,
     },
     /// An activity's end is not its start plus its duration (it was split or stretched).
+    #[error("{activity} starts on day {start} and ends on day {end} but lasts {duration} days")]
     Preempted {
         /// Activity name.
         activity: String,
@@ -32,6 +34,7 @@ pub enum Violation {
         duration: u32,
     },
     /// An activity starts before its release date.
+    #[error("{activity} starts on day {start}, before its release on day {release}")]
     BeforeRelease {
         /// Activity name.
         activity: String,
@@ -41,6 +44,7 @@ pub enum Violation {
         release: i64,
     },
     /// An activity finishes after its hard deadline.
+    #[error("{activity} ends on day {end}, after its deadline on day {deadline}")]
     DeadlineMissed {
         /// Activity name.
         activity: String,
@@ -50,6 +54,7 @@ pub enum Violation {
         deadline: i64,
     },
     /// `S_to - S_from` is below the edge's minimum lag.
+    #[error("{to} starts {actual} days after {from}, less than the minimum of {lag}")]
     MinLag {
         /// First activity.
         from: String,
@@ -61,6 +66,7 @@ pub enum Violation {
         actual: i64,
     },
     /// `S_to - S_from` is above the edge's maximum lag.
+    #[error("{to} starts {actual} days after {from}, more than the maximum of {lag}")]
     MaxLag {
         /// First activity.
         from: String,
@@ -72,6 +78,9 @@ pub enum Violation {
         actual: i64,
     },
     /// A resource is over capacity on a run of days.
+    #[error(
+        "{resource} is used {used} times from day {from_day} to day {to_day}, above its capacity {capacity}"
+    )]
     OverCapacity {
         /// Resource name.
         resource: String,
@@ -85,6 +94,9 @@ pub enum Violation {
         capacity: u32,
     },
     /// An activity is in progress inside one of its forbidden windows.
+    #[error(
+        "{activity} is in progress from day {start} to day {end}, inside its forbidden window from day {window_start} to day {window_end}"
+    )]
     InForbiddenWindow {
         /// Activity name.
         activity: String,
