@@ -23,7 +23,10 @@ use api::jobs::JobSystem;
 use api::server::AppState;
 use api::storage::sqlite::SqliteStore;
 use api::storage::{NewPlanVersion, PlanSummary, Store, WorkLocation};
-use serde_json::json;
+use geodata::plan::{Discipline, Utility};
+use optimizer::city::document::{
+    ActivityKind, PlanRef, ScheduleDocument, ScheduledActivity, Subject, Summary,
+};
 
 const OWNERS: usize = 20;
 const ACTIVITIES: usize = 2000;
@@ -32,10 +35,10 @@ fn owner(i: usize) -> String {
     format!("Utility {i:02}")
 }
 
-/// A schedule document in the `SCHEDULE.md` format with `ACTIVITIES` activities.
-fn schedule_document() -> serde_json::Value {
+/// A schedule document with `ACTIVITIES` activities.
+fn schedule_document() -> ScheduleDocument {
     let start = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default();
-    let activities: Vec<_> = (0..ACTIVITIES)
+    let activities = (0..ACTIVITIES)
         .map(|i| {
             let first = i % OWNERS;
             let shared = i % 3 == 0;
@@ -45,26 +48,37 @@ fn schedule_document() -> serde_json::Value {
                 vec![owner(first)]
             };
             let day = start + chrono::Days::new(u64::try_from(i % 300).unwrap_or(0));
-            json!({
-                "id": format!("a{i}/{}", if shared { "excavate" } else { "lay" }),
-                "kind": if shared { "excavate" } else { "lay" },
-                "work": format!("w{i}"), "works": [format!("w{i}")],
-                "owners": owners, "utility": "water",
-                "trench": if shared { json!(format!("t{i}")) } else { json!(null) },
-                "compound": null, "district": "Dongcheng",
-                "start": day.to_string(),
-                "end": (day + chrono::Days::new(3)).to_string(),
-                "crew": "water#1"
-            })
+            let (kind, subject) = if shared {
+                (ActivityKind::Excavate, Subject::Trench(format!("t{i}")))
+            } else {
+                (ActivityKind::Lay, Subject::Work(format!("w{i}")))
+            };
+            ScheduledActivity {
+                id: format!("a{i}/{}", kind.as_str()),
+                kind,
+                subject,
+                works: vec![format!("w{i}")],
+                owners,
+                discipline: Discipline::Utility(Utility::Water),
+                trench: shared.then(|| format!("t{i}")),
+                compound: None,
+                district: Some("Dongcheng".into()),
+                start: day,
+                end: day + chrono::Days::new(3),
+                crew: Some("water#1".into()),
+            }
         })
         .collect();
-    json!({
-        "plan": { "name": "Load city", "start": "2027-03-01" },
-        "activities": activities,
-        "trenches": [],
-        "deadlines": [],
-        "summary": {}
-    })
+    ScheduleDocument {
+        plan: PlanRef {
+            name: "Load city".into(),
+            start,
+        },
+        activities,
+        trenches: Vec::new(),
+        deadlines: Vec::new(),
+        summary: Summary::default(),
+    }
 }
 
 /// Starts an actix server for an app factory in its own thread; yields its address.

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::schedule::ScheduleDocument;
 use crate::storage::{JobRecord, JobStatus, Progress, Store, StoreError};
+use optimizer::city::document::ScheduleDocument;
 
 /// Options a client passes when starting a planning job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -92,7 +92,7 @@ pub enum PlannerError {
 /// search takes. They should call `progress` now and then, poll `cancel` between steps
 /// and return [`PlannerError::Cancelled`] promptly once it is set.
 pub trait Planner: Send + Sync + 'static {
-    /// Computes a schedule document (`SCHEDULE.md`) for the plan.
+    /// Computes the schedule document of the plan.
     ///
     /// # Errors
     /// [`PlannerError::Cancelled`] when cancelled, [`PlannerError::Failed`] otherwise.
@@ -101,7 +101,7 @@ pub trait Planner: Send + Sync + 'static {
         input: PlannerInput<'_>,
         progress: &dyn Fn(Progress),
         cancel: &CancelToken,
-    ) -> Result<serde_json::Value, PlannerError>;
+    ) -> Result<ScheduleDocument, PlannerError>;
 }
 
 /// Why the job system could not do what was asked.
@@ -470,12 +470,12 @@ impl JobSystem {
             .map(|_moved| ())
     }
 
-    /// Checks the planner's document and stores it, finishing the job.
+    /// Stores the planner's document, finishing the job.
     fn store_schedule(
         &self,
         job: &JobRecord,
         progress: Progress,
-        document: &serde_json::Value,
+        document: &ScheduleDocument,
         started: Instant,
     ) -> Result<(), StoreError> {
         let bytes = match serde_json::to_vec(document) {
@@ -485,14 +485,6 @@ impl JobSystem {
                 return self.fail(job, progress, "the planner's schedule could not be encoded");
             }
         };
-        if let Err(error) = ScheduleDocument::from_slice(&bytes) {
-            tracing::error!(job = %job.id, %error, "planner returned an invalid schedule document");
-            return self.fail(
-                job,
-                progress,
-                "the planner returned an invalid schedule document",
-            );
-        }
         let done = Progress {
             percent: 100.0,
             ..progress
@@ -526,7 +518,7 @@ mod tests {
             input: PlannerInput<'_>,
             progress: &dyn Fn(Progress),
             cancel: &CancelToken,
-        ) -> Result<serde_json::Value, PlannerError> {
+        ) -> Result<ScheduleDocument, PlannerError> {
             assert!(!input.plan_geojson.is_empty());
             progress(Progress {
                 percent: 50.0,
@@ -541,11 +533,11 @@ mod tests {
                     std::thread::sleep(Duration::from_millis(5));
                 }
             }
-            serde_json::from_str(crate::export::fixture::SCHEDULE_JSON).map_err(|e| {
-                PlannerError::Failed {
+            ScheduleDocument::from_slice(crate::export::fixture::SCHEDULE_JSON.as_bytes()).map_err(
+                |e| PlannerError::Failed {
                     source: Box::new(e),
-                }
-            })
+                },
+            )
         }
     }
 
@@ -559,7 +551,7 @@ mod tests {
             _input: PlannerInput<'_>,
             _progress: &dyn Fn(Progress),
             _cancel: &CancelToken,
-        ) -> Result<serde_json::Value, PlannerError> {
+        ) -> Result<ScheduleDocument, PlannerError> {
             Err(PlannerError::Failed {
                 source: Box::new(optimizer::city::CityError::Solve {
                     source: optimizer::engine::SolveError::Unverified {

@@ -16,8 +16,8 @@ use geodata::plan::Plan;
 
 use crate::overlay::cache::{OverlayCache, OverlayKey};
 use crate::overlay::{Overlay, OverlayError, OverlaySource};
-use crate::schedule::ScheduleDocument;
 use crate::storage::{PlanVersion, ScheduleRecord, Store, StoreError};
+use optimizer::city::document::ScheduleDocument;
 
 /// Why stored data could not be turned into layers. Every case is a server-side fault:
 /// the data was validated when it was stored.

@@ -3,7 +3,7 @@
 //! `main.rs` stays a thin command line over this library. Data flows: an upload is
 //! validated by [`intake`] (via `geodata::ingest`) and kept by a [`storage::Store`];
 //! [`jobs`] runs a [`jobs::Planner`] off the request threads and stores its schedule
-//! document ([`schedule`]); [`export`] derives per-company dig schedules from it.
+//! document (`optimizer::city::document::ScheduleDocument`); [`export`] derives per-company dig schedules from it.
 //! [`routes`] maps it all onto HTTP under `/v1`, every error through [`problem_details`].
 
 pub mod auth;
@@ -19,6 +19,5 @@ pub mod overlay;
 pub mod planner;
 pub mod problem_details;
 pub mod routes;
-pub mod schedule;
 pub mod server;
 pub mod storage;

@@ -187,4 +187,71 @@ mod tests {
         assert!(!page.contains("https://"));
         assert!(page.contains("id=\"problem-invalid-plan\""));
     }
+
+    /// The field names of the table under the heading `` `name` `` of the page, or `None`
+    /// when the page has no such section. Rows are `` | `field` | type | meaning | ``.
+    fn table_fields(page: &str, name: &str) -> Option<Vec<String>> {
+        let heading = format!("`{name}`");
+        let mut lines = page
+            .lines()
+            .skip_while(|l| !(l.starts_with('#') && l.trim_start_matches('#').trim() == heading))
+            .skip(1)
+            .take_while(|l| !l.starts_with('#'))
+            .peekable();
+        lines.peek()?;
+        Some(
+            lines
+                .filter_map(|l| l.strip_prefix("| `"))
+                .filter_map(|l| l.split_once('`').map(|(field, _)| field.to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_schedule_document_page_lists_every_field() {
+        let page = include_str!("../../docs/schedule-document.md");
+        let doc: serde_json::Value =
+            serde_json::from_str(&document().expect("openapi")).expect("json");
+        let schemas = &doc["components"]["schemas"];
+        for name in [
+            "ScheduleDocument",
+            "PlanRef",
+            "ScheduledActivity",
+            "SharedTrench",
+            "DeadlineOutcome",
+            "ChainLink",
+            "Summary",
+            "Weights",
+        ] {
+            let mut in_schema: Vec<String> = schemas[name]["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("schema {name} has no properties"))
+                .keys()
+                .cloned()
+                .collect();
+            let mut in_page =
+                table_fields(page, name).unwrap_or_else(|| panic!("no section for {name}"));
+            in_schema.sort();
+            in_page.sort();
+            assert_eq!(in_page, in_schema, "docs/schedule-document.md, `{name}`");
+        }
+        // Enumerations: every value the schema allows is named in its section.
+        for (name, section) in [("ActivityKind", "ActivityKind"), ("ForcedBy", "ForcedBy")] {
+            let values = schemas[name]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("schema {name} is no enumeration"));
+            let text = page
+                .split(&format!("### `{section}`"))
+                .nth(1)
+                .and_then(|rest| rest.split("\n#").next())
+                .unwrap_or_else(|| panic!("no section for {section}"));
+            for value in values {
+                let value = value.as_str().expect("string value");
+                assert!(
+                    text.contains(&format!("`{value}`")),
+                    "{name}: `{value}` undocumented"
+                );
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestOptions, ingest};
+use optimizer::city::document::ScheduleDocument;
 use optimizer::city::{CityOptions, plan_city};
 
 use crate::jobs::{CancelToken, Planner, PlannerError, PlannerInput};
@@ -37,7 +38,7 @@ impl Planner for CityPlanner {
         input: PlannerInput<'_>,
         progress: &dyn Fn(Progress),
         cancel: &CancelToken,
-    ) -> Result<serde_json::Value, PlannerError> {
+    ) -> Result<ScheduleDocument, PlannerError> {
         let step = |percent: f64| {
             progress(Progress {
                 percent,
@@ -69,6 +70,6 @@ impl Planner for CityPlanner {
         };
         let document = plan_city(&plan, &analysis, &options).map_err(failed)?;
         step(100.0)?;
-        serde_json::to_value(&document).map_err(failed)
+        Ok(document)
     }
 }

@@ -18,6 +18,7 @@ use api::server::AppState;
 use api::storage::sqlite::SqliteStore;
 use api::storage::{NewPlanVersion, PlanSummary, Progress, Store};
 use optimizer::city::CityError;
+use optimizer::city::document::ScheduleDocument;
 use optimizer::engine::{SolveError, Violation};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ impl Planner for UnverifiedPlanner {
         _input: PlannerInput<'_>,
         _progress: &dyn Fn(Progress),
         _cancel: &CancelToken,
-    ) -> Result<Value, PlannerError> {
+    ) -> Result<ScheduleDocument, PlannerError> {
         Err(PlannerError::Failed {
             source: Box::new(CityError::Solve {
                 source: SolveError::Unverified {

@@ -44,7 +44,16 @@ fn a_plan_that_meets_every_deadline_exits_zero_with_the_saving_in_its_summary() 
         assert!(s.get(key).is_some(), "summary lacks {key}");
     }
     let activity = &doc["activities"][0];
-    for key in ["id", "work", "trench", "start", "end", "crew"] {
+    for key in [
+        "id",
+        "kind",
+        "subject",
+        "discipline",
+        "trench",
+        "start",
+        "end",
+        "crew",
+    ] {
         assert!(activity.get(key).is_some(), "activity lacks {key}");
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -62,7 +71,7 @@ fn a_missed_hard_deadline_exits_three_and_names_the_late_work() {
     assert_eq!(doc["summary"]["hard_deadlines_unavoidable"], 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("late: w-water/restore (work w-water) due 2026-11-14"),
+        stderr.contains("late: w-water/restore (deadline of work w-water) due 2026-11-14"),
         "{stderr}"
     );
 }

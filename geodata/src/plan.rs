@@ -195,8 +195,11 @@ impl Trade {
 }
 
 /// Who does a work: a utility network or a building trade.
+///
+/// Serialised as the bare name (`"water"`, `"roofing"`): utility and trade names never
+/// coincide, so the name alone says which it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum Discipline {
     /// A pipeline or cable of a utility network.
     Utility(Utility),
@@ -516,5 +519,19 @@ mod tests {
             s.crews_for(Discipline::Trade(Trade::Roofing)),
             Settings::DEFAULT_CREWS
         );
+    }
+
+    #[test]
+    fn a_discipline_is_written_and_read_as_its_bare_name() -> Result<(), serde_json::Error> {
+        let every = Utility::ALL
+            .into_iter()
+            .map(Discipline::Utility)
+            .chain(Trade::ALL.into_iter().map(Discipline::Trade));
+        for discipline in every {
+            let json = serde_json::to_string(&discipline)?;
+            assert_eq!(json, format!("\"{}\"", discipline.as_str()));
+            assert_eq!(serde_json::from_str::<Discipline>(&json)?, discipline);
+        }
+        Ok(())
     }
 }

@@ -17,7 +17,9 @@ use std::time::Duration;
 
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
-use optimizer::city::document::{DeadlineOutcome, ScheduleDocument, ScheduledActivity};
+use optimizer::city::document::{
+    ActivityKind, DeadlineOutcome, ScheduleDocument, ScheduledActivity,
+};
 use optimizer::city::{CityOptions, plan_city};
 use optimizer::engine::ForcedBy;
 
@@ -48,16 +50,16 @@ fn planned(name: &str) -> ScheduleDocument {
 fn missed(doc: &ScheduleDocument) -> Vec<&DeadlineOutcome> {
     doc.deadlines
         .iter()
-        .filter(|d| d.kind == "hard" && d.lateness_days > 0)
+        .filter(|d| d.is_missed_hard())
         .collect()
 }
 
 /// The first activity of `kind` (the one excavation of a single-work fixture).
-fn first<'a>(doc: &'a ScheduleDocument, kind: &str) -> &'a ScheduledActivity {
+fn first(doc: &ScheduleDocument, kind: ActivityKind) -> &ScheduledActivity {
     doc.activities
         .iter()
         .find(|a| a.kind == kind)
-        .unwrap_or_else(|| panic!("an activity of kind {kind}"))
+        .unwrap_or_else(|| panic!("an activity of kind {kind:?}"))
 }
 
 /// Asserts that some step of the deadline's explanation says `needle`.
@@ -80,9 +82,13 @@ fn water_and_sewer_on_one_street_are_dug_once_and_both_meet_their_deadlines() {
     let s = &doc.summary;
     assert_eq!((s.excavations, s.baseline_excavations), (1, 2));
     assert!(missed(&doc).is_empty());
-    let dig = first(&doc, "excavate");
+    let dig = first(&doc, ActivityKind::Excavate);
     assert_eq!(dig.works, ["w-sewer", "w-water"]);
-    for lay in doc.activities.iter().filter(|a| a.kind == "lay") {
+    for lay in doc
+        .activities
+        .iter()
+        .filter(|a| a.kind == ActivityKind::Lay)
+    {
         assert!(lay.start > dig.end, "{} laid in the open trench", lay.id);
         assert_eq!(lay.trench, dig.trench);
     }
@@ -96,7 +102,7 @@ fn a_street_under_moratorium_is_not_cut_and_the_missed_deadline_blames_the_morat
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
     assert_eq!(doc.summary.hard_deadlines_unavoidable, 1);
-    let dig = first(&doc, "excavate");
+    let dig = first(&doc, ActivityKind::Excavate);
     assert!(dig.start.to_string().as_str() > "2026-11-14");
     assert_explained_by(late[0], "it may not be in progress from 2026-03-01");
 }
@@ -114,7 +120,7 @@ fn no_trench_is_dug_in_frozen_ground_and_the_miss_is_put_down_to_the_season() {
     let late = missed(&doc);
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
-    let start = first(&doc, "excavate").start.to_string();
+    let start = first(&doc, ActivityKind::Excavate).start.to_string();
     assert!(
         start.as_str() >= "2027-03-01",
         "excavation starts {start}, inside the frozen months"
@@ -135,7 +141,7 @@ fn one_crew_digs_one_main_at_a_time_and_the_late_ones_name_the_crew() {
     let mut digs: Vec<_> = doc
         .activities
         .iter()
-        .filter(|a| a.kind == "excavate")
+        .filter(|a| a.kind == ActivityKind::Excavate)
         .map(|a| (a.start, a.end))
         .collect();
     digs.sort_unstable();
@@ -162,14 +168,17 @@ fn a_district_with_room_for_one_open_street_gets_its_mains_one_after_the_other()
     let doc = planned("district-limit.geojson");
     assert!(missed(&doc).is_empty());
     let span = |work: &str| {
-        let of = |kind: &str| {
+        let of = |kind: ActivityKind| {
             doc.activities
                 .iter()
                 .find(|a| a.kind == kind && a.works == [work])
                 .expect("step")
                 .clone()
         };
-        (of("excavate").start, of("restore").end)
+        (
+            of(ActivityKind::Excavate).start,
+            of(ActivityKind::Restore).end,
+        )
     };
     let (a, b) = (span("w-water-0"), span("w-water-1"));
     assert!(a.1 < b.0 || b.1 < a.0, "open at once: {a:?} {b:?}");

@@ -109,12 +109,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     for late in document
         .deadlines
         .iter()
-        .filter(|d| d.kind == "hard" && d.lateness_days > 0)
+        .filter(|d| d.is_missed_hard())
         .take(10)
     {
         eprintln!(
-            "  late: {} ({} {}) due {} finishes {} (+{} days)",
-            late.activity, late.source, late.subject, late.date, late.finish, late.lateness_days
+            "  late: {} ({}) due {} finishes {} (+{} days)",
+            late.activity, late.source, late.date, late.finish, late.lateness_days
         );
     }
     match &args.out {

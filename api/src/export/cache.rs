@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::cache::BoundedCache;
-use crate::schedule::ScheduleDocument;
 use crate::storage::WorkLocation;
+use optimizer::city::document::ScheduleDocument;
 
 /// A parsed schedule ready for exports.
 #[derive(Debug, Clone, PartialEq)]

@@ -61,7 +61,7 @@ pub fn render(schedule: &UtilitySchedule) -> String {
         let lat = e.location.map(|l| l.lat.to_string()).unwrap_or_default();
         let fields: [&str; 15] = [
             &e.activity,
-            &e.kind,
+            e.kind.as_str(),
             &start,
             &end,
             &e.work,
@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn every_record_has_the_header_s_field_count() {
-        let document = crate::schedule::ScheduleDocument::from_slice(
+        let document = optimizer::city::document::ScheduleDocument::from_slice(
             super::super::fixture::SCHEDULE_JSON.as_bytes(),
         )
         .expect("fixture");

@@ -154,8 +154,8 @@ mod tests {
     use super::*;
     use crate::export::ScheduleSource;
     use crate::export::fixture::SCHEDULE_JSON;
-    use crate::schedule::ScheduleDocument;
     use crate::storage::WorkLocation;
+    use optimizer::city::document::ScheduleDocument;
 
     fn calendar(owner: &str) -> String {
         let document = ScheduleDocument::from_slice(SCHEDULE_JSON.as_bytes()).expect("fixture");

@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::schedule::ScheduleDocument;
 use crate::storage::WorkLocation;
+use optimizer::city::document::{ActivityKind, ScheduleDocument};
 
 /// One activity of the company, with its trench partners.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -23,18 +23,21 @@ pub struct DigEntry {
     /// Activity id.
     pub activity: String,
     /// Step kind (`excavate`, `lay`...).
-    pub kind: String,
+    #[schema(value_type = String, example = "excavate")]
+    pub kind: ActivityKind,
     /// First day of work.
     #[schema(value_type = String, format = Date)]
     pub start: NaiveDate,
     /// Last day of work (inclusive).
     #[schema(value_type = String, format = Date)]
     pub end: NaiveDate,
-    /// The main work.
+    /// The first work the activity serves (the company's own for its own steps; the
+    /// trench's lead work for a shared trench step).
     pub work: String,
     /// Every work the activity serves.
     pub works: Vec<String>,
-    /// Utility or trade.
+    /// Utility or trade doing the step (`discipline` in the schedule document; a shared
+    /// trench's lead utility digs it).
     pub utility: String,
     /// Shared trench id, if any.
     pub trench: Option<String>,
@@ -54,7 +57,7 @@ impl DigEntry {
     /// Whether this entry is an excavation (one calendar event each).
     #[must_use]
     pub fn is_excavation(&self) -> bool {
-        self.kind == "excavate"
+        self.kind == ActivityKind::Excavate
     }
 }
 
@@ -108,22 +111,17 @@ impl UtilitySchedule {
                     partners.extend(trench.owners.iter().map(String::as_str));
                 }
                 partners.remove(owner);
-                let location = std::iter::once(&a.work)
-                    .chain(&a.works)
-                    .find_map(|w| locations.get(w))
-                    .copied();
+                let location = a.works.iter().find_map(|w| locations.get(w)).copied();
+                // Only works have owners, so every activity here serves at least one work.
+                let work = a.works.first().map_or(a.subject.id(), String::as_str);
                 DigEntry {
                     activity: a.id.clone(),
-                    kind: a.kind.clone(),
+                    kind: a.kind,
                     start: a.start,
                     end: a.end,
-                    work: a.work.clone(),
-                    works: if a.works.is_empty() {
-                        vec![a.work.clone()]
-                    } else {
-                        a.works.clone()
-                    },
-                    utility: a.utility.clone(),
+                    work: work.to_owned(),
+                    works: a.works.clone(),
+                    utility: a.discipline.as_str().to_owned(),
                     trench: a.trench.clone(),
                     shared_with: partners.into_iter().map(str::to_owned).collect(),
                     district: a.district.clone(),

@@ -21,9 +21,9 @@ use geodata::analysis::{Analysis, ClearanceProfile, ProfileError};
 use geodata::plan::{Discipline, Plan, Utility};
 use serde_json::{Map, Value, json};
 
-use crate::schedule::ScheduleDocument;
 use filter::Filter;
 use geometry::{OutputCrs, geometry_json};
+use optimizer::city::document::ScheduleDocument;
 
 /// The kinds of overlay feature, in drawing order (bottom to top).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -335,8 +335,7 @@ impl<'a> Timing<'a> {
             let mut slot = timing.all;
             Span::widen(&mut slot, a.start, a.end);
             timing.all = slot;
-            let works = std::iter::once(a.work.as_str()).chain(a.works.iter().map(String::as_str));
-            for w in works {
+            for w in a.works.iter().map(String::as_str) {
                 let mut slot = timing.works.get(w).copied();
                 Span::widen(&mut slot, a.start, a.end);
                 if let Some(s) = slot {

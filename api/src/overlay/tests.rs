@@ -6,7 +6,9 @@ use geodata::plan::Plan;
 use geodata::synthetic::{CityConfig, generate};
 
 use super::*;
-use crate::schedule::{Activity, SchedulePlan, Trench};
+use optimizer::city::document::{
+    ActivityKind, PlanRef, ScheduledActivity, SharedTrench, Subject, Summary,
+};
 
 fn city() -> (Plan, Analysis) {
     let plan = generate(&CityConfig::new(8, 3));
@@ -31,13 +33,13 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
         .enumerate()
         .map(|(i, w)| {
             let first = start + Days::new(2 * i as u64);
-            Activity {
+            ScheduledActivity {
                 id: format!("{}/lay", w.id),
-                kind: "lay".into(),
-                work: w.id.clone(),
+                kind: ActivityKind::Lay,
+                subject: Subject::Work(w.id.clone()),
                 works: vec![w.id.clone()],
                 owners: vec![w.owner.clone()],
-                utility: w.discipline.as_str().into(),
+                discipline: w.discipline,
                 trench: trench_of(&w.id),
                 compound: w.compound.clone(),
                 district: None,
@@ -48,7 +50,7 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
         })
         .collect();
     ScheduleDocument {
-        plan: SchedulePlan {
+        plan: PlanRef {
             name: plan.settings.name.clone(),
             start,
         },
@@ -56,14 +58,17 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
         trenches: analysis
             .trenches
             .iter()
-            .map(|t| Trench {
+            .map(|t| SharedTrench {
                 id: t.id.clone(),
                 works: t.works.clone(),
                 utilities: t.utilities.iter().map(|u| u.as_str().to_owned()).collect(),
                 owners: Vec::new(),
                 length_m: t.length_m,
+                excavations_saved: t.works.len() - 1,
             })
             .collect(),
+        deadlines: Vec::new(),
+        summary: Summary::default(),
     }
 }
 

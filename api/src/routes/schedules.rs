@@ -12,8 +12,8 @@ use crate::auth::{Action, Principal};
 use crate::export::cache::CachedSchedule;
 use crate::export::{ExportFormat, ScheduleSource, UtilitySchedule, csv, ical};
 use crate::problem_details::{ApiError, ProblemDocument};
-use crate::schedule::ScheduleDocument;
 use crate::server::AppState;
+use optimizer::city::document::ScheduleDocument;
 
 /// Query of exports.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -22,7 +22,7 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-/// The whole schedule document (`SCHEDULE.md`).
+/// The whole schedule document (`docs/schedule-document.md`), as the planner wrote it.
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.
@@ -30,7 +30,7 @@ pub struct ExportQuery {
     get, path = "/v1/schedules/{id}", tag = "schedules",
     params(("id" = String, Path, description = "Schedule id")),
     responses(
-        (status = 200, description = "The schedule document", body = Object),
+        (status = 200, description = "The schedule document", body = ScheduleDocument),
         (status = 404, description = "No such schedule", body = ProblemDocument, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -1,17 +1,24 @@
-//! The schedule document: what `digonce plan` writes and the service stores and exports.
+//! The schedule document: what `digonce plan` writes, the service stores, and every export
+//! (per-company JSON, CSV, iCalendar, map overlays) is derived from. One type, used by the
+//! planner, the store, the exports and the OpenAPI schema; its wire form is specified field
+//! by field in `docs/schedule-document.md` (a test keeps the two in step).
 //!
 //! Dates are ISO `YYYY-MM-DD`; `start` is the first day of work and `end` the last day of
-//! work (inclusive). Every export (per-utility JSON, CSV, iCalendar, map overlays) is derived
-//! from this one document, so it carries everything they need and nothing engine-internal.
+//! work (inclusive). It carries everything the exports need and nothing engine-internal.
+//!
+//! With the `openapi` feature every type also derives `utoipa::ToSchema`, so the service
+//! publishes this exact shape; nothing else here knows about HTTP.
 
 use chrono::NaiveDate;
+use geodata::plan::{DeadlineKind, Discipline};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::ForcedBy;
-use crate::engine::Weights;
+pub use crate::city::network::{ActivityKind, DeadlineSource};
+use crate::engine::{ForcedBy, Weights};
 
 /// A coordinated dig schedule for one plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleDocument {
     /// Which plan this schedules.
     pub plan: PlanRef,
@@ -25,39 +32,84 @@ pub struct ScheduleDocument {
     pub summary: Summary,
 }
 
+impl ScheduleDocument {
+    /// Reads a stored or freshly planned document.
+    ///
+    /// # Errors
+    /// The decoder's error when the bytes are not a schedule document.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The shared trench with `id`, if listed.
+    #[must_use]
+    pub fn trench(&self, id: &str) -> Option<&SharedTrench> {
+        self.trenches.iter().find(|t| t.id == id)
+    }
+}
+
 /// The plan a schedule belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanRef {
     /// Plan name.
     pub name: String,
     /// Day 0 of the schedule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: NaiveDate,
+}
+
+/// What an activity is a step of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    /// A step of one work of the plan (`w12/lay`, or `c5/roofing` done by a roofing work).
+    Work(String),
+    /// A phase of a compound's renovation that no work of the plan stands for.
+    Compound(String),
+    /// A step of a shared trench, done once for all its works (`trench-3/excavate`).
+    Trench(String),
+}
+
+impl Subject {
+    /// The id of the work, compound or trench.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match self {
+            Subject::Work(id) | Subject::Compound(id) | Subject::Trench(id) => id,
+        }
+    }
 }
 
 /// One activity with its dates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduledActivity {
-    /// Unique activity id (`w12/excavate`, `t3/restore`, `c5/pave`).
+    /// Unique activity id (`w12/excavate`, `trench-3/restore`, `c5/pave`).
     pub id: String,
-    /// What it does (`excavate`, `lay`, `roofing`, ...).
-    pub kind: String,
-    /// The work it belongs to (the first of `works`), or the compound for a compound phase.
-    pub work: String,
-    /// Every work served (several for a shared-trench activity).
+    /// What it does.
+    pub kind: ActivityKind,
+    /// The work, compound or shared trench it is a step of.
+    pub subject: Subject,
+    /// Every work served (several for a shared-trench step; empty for a compound phase).
     pub works: Vec<String>,
     /// Owners of those works.
     pub owners: Vec<String>,
-    /// Utility or trade doing it.
-    pub utility: String,
-    /// Shared trench id, if any.
+    /// The utility or trade doing it (a shared trench's lead utility).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "water"))]
+    pub discipline: Discipline,
+    /// Shared trench id, for a step of a shared trench or a lay/test inside one.
     pub trench: Option<String>,
     /// Compound id, if any.
     pub compound: Option<String>,
     /// District, if known.
     pub district: Option<String>,
     /// First day of work.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: NaiveDate,
     /// Last day of work (inclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub end: NaiveDate,
     /// The crew doing it (`water#2`), if it needs one.
     pub crew: Option<String>,
@@ -65,6 +117,7 @@ pub struct ScheduledActivity {
 
 /// A shared trench of the schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharedTrench {
     /// Trench id.
     pub id: String,
@@ -82,18 +135,21 @@ pub struct SharedTrench {
 
 /// Whether a deadline holds, and why not when it does not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineOutcome {
-    /// The work, compound or retrofit the deadline belongs to.
-    pub subject: String,
+    /// Where the deadline comes from: a work's `deadline`, a compound's `finish_by`, or the
+    /// heating season for a clean-heating retrofit (with the work's id).
+    pub source: DeadlineSource,
     /// The activity whose finish it bounds.
     pub activity: String,
     /// `hard` or `soft`.
-    pub kind: String,
-    /// What sets it: `work`, `compound` or `heating_season`.
-    pub source: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "hard"))]
+    pub kind: DeadlineKind,
     /// Last allowed day (inclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     /// Last day of work in the schedule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub finish: NaiveDate,
     /// Days late (0 when met).
     pub lateness_days: i64,
@@ -105,19 +161,30 @@ pub struct DeadlineOutcome {
     pub explanation: Option<Vec<ChainLink>>,
 }
 
+impl DeadlineOutcome {
+    /// A hard deadline the schedule misses.
+    #[must_use]
+    pub fn is_missed_hard(&self) -> bool {
+        self.kind == DeadlineKind::Hard && self.lateness_days > 0
+    }
+}
+
 /// One step of the chain that makes a deadline unreachable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainLink {
     /// Activity id.
     pub activity: String,
     /// Its start in the schedule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: NaiveDate,
     /// Why it cannot start earlier, in one sentence.
     pub because: String,
 }
 
-/// Figures of merit of a schedule (names as in issue 4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Figures of merit of a schedule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// Days from the plan start to the end of the last activity.
     pub makespan_days: i64,

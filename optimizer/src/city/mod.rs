@@ -20,13 +20,16 @@ use chrono::{Days, NaiveDate};
 use geodata::analysis::Analysis;
 use geodata::plan::{DeadlineKind, Plan};
 
-use crate::city::network::{DeadlineSource, Network, NetworkError, ResourceKind, Templates};
+use crate::city::network::{
+    Activity, ActivityKind, Network, NetworkError, ResourceKind, Templates,
+};
 use crate::engine::SearchOptions;
 use crate::engine::{Cause, ForcedBy, Link, Schedule};
 use crate::engine::{SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
 use document::{
-    ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench, Summary,
+    ChainLink, DeadlineOutcome, PlanRef, ScheduleDocument, ScheduledActivity, SharedTrench,
+    Subject, Summary,
 };
 
 /// Effort and seed of a city plan.
@@ -130,15 +133,11 @@ pub fn plan_city(
         makespan_days: schedule.makespan(),
         excavations: network.excavation_count(),
         trench_open_metre_days,
-        hard_deadlines_missed: deadlines
-            .iter()
-            .filter(|d| d.kind == "hard" && d.lateness_days > 0)
-            .count(),
+        hard_deadlines_missed: deadlines.iter().filter(|d| d.is_missed_hard()).count(),
         hard_deadlines_unavoidable: deadlines
             .iter()
             .filter(|d| {
-                d.kind == "hard"
-                    && d.lateness_days > 0
+                d.is_missed_hard()
                     && matches!(d.forced_by, Some(ForcedBy::Lags | ForcedBy::Calendar))
             })
             .count(),
@@ -189,16 +188,11 @@ fn scheduled_activities(network: &Network, schedule: &Schedule) -> Vec<Scheduled
         .enumerate()
         .map(|(i, a)| ScheduledActivity {
             id: a.id.clone(),
-            kind: a.kind.as_str().to_owned(),
-            work: a
-                .works
-                .first()
-                .or(a.compound.as_ref())
-                .cloned()
-                .unwrap_or_else(|| a.id.clone()),
+            kind: a.kind,
+            subject: subject_of(a),
             works: a.works.clone(),
             owners: a.owners.clone(),
-            utility: a.discipline.as_str().to_owned(),
+            discipline: a.discipline,
             trench: a.trench.clone(),
             compound: a.compound.clone(),
             district: a.district.clone(),
@@ -207,6 +201,23 @@ fn scheduled_activities(network: &Network, schedule: &Schedule) -> Vec<Scheduled
             crew: crews[i].clone(),
         })
         .collect()
+}
+
+/// What `activity` is a step of: the excavation, backfill and restoration of a shared
+/// trench belong to the trench; every other step of a work to the work; a step with no
+/// work is a compound phase.
+fn subject_of(activity: &Activity) -> Subject {
+    let trench_step = matches!(
+        activity.kind,
+        ActivityKind::Excavate | ActivityKind::Backfill | ActivityKind::Restore
+    );
+    match (&activity.trench, activity.works.first(), &activity.compound) {
+        (Some(trench), _, _) if trench_step => Subject::Trench(trench.clone()),
+        (_, Some(work), _) => Subject::Work(work.clone()),
+        (_, None, Some(compound)) => Subject::Compound(compound.clone()),
+        // The builder gives every activity a work or a compound; an id is all that is left.
+        (_, None, None) => Subject::Work(activity.id.clone()),
+    }
 }
 
 /// Names the crew of each activity (`water#2`): per crew pool, activities in start order
@@ -266,11 +277,6 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
     for (i, a) in network.activities.iter().enumerate() {
         for d in &a.deadlines {
             let lateness = (schedule.ends[i] - d.finish_by).max(0);
-            let (source, subject) = match &d.source {
-                DeadlineSource::Work(id) => ("work", id.clone()),
-                DeadlineSource::Compound(id) => ("compound", id.clone()),
-                DeadlineSource::HeatingSeason(id) => ("heating_season", id.clone()),
-            };
             let missed = (lateness > 0 && d.kind == DeadlineKind::Hard)
                 .then(|| chains.get(&i))
                 .flatten();
@@ -287,14 +293,9 @@ fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutc
                 }
             });
             out.push(DeadlineOutcome {
-                subject,
+                source: d.source.clone(),
                 activity: a.id.clone(),
-                kind: match d.kind {
-                    DeadlineKind::Hard => "hard",
-                    DeadlineKind::Soft => "soft",
-                }
-                .to_owned(),
-                source: source.to_owned(),
+                kind: d.kind,
                 date: d.date,
                 finish: date_of(start, schedule.ends[i] - 1),
                 lateness_days: lateness,

@@ -102,6 +102,7 @@ pub struct OpenSpan {
 
 /// Weights of the objective terms; reported with every result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Weights {
     /// Cost per day a hard deadline is missed (huge: deadlines come first).
     pub hard_lateness: f64,

@@ -51,6 +51,7 @@ pub enum Cause {
 /// What forces a missed deadline, from the strongest proof of impossibility down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ForcedBy {
     /// Releases and lags alone: the earliest-start schedule already misses it.
     Lags,

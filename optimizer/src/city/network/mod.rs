@@ -152,6 +152,7 @@ pub struct NetworkInputs {
 /// What an activity does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActivityKind {
     /// Dig the trench (opens it).
     Excavate,
@@ -236,6 +237,7 @@ impl ActivityKind {
 /// Where a deadline comes from, for explanations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeadlineSource {
     /// `work.deadline` of the named work.
     Work(String),
@@ -243,6 +245,17 @@ pub enum DeadlineSource {
     Compound(String),
     /// Clean heating must be commissioned before the heating season (of the named work).
     HeatingSeason(String),
+}
+
+impl std::fmt::Display for DeadlineSource {
+    /// `deadline of work w1`, `finish_by of compound c5`, `heating season of work h2`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeadlineSource::Work(id) => write!(f, "deadline of work {id}"),
+            DeadlineSource::Compound(id) => write!(f, "finish_by of compound {id}"),
+            DeadlineSource::HeatingSeason(id) => write!(f, "heating season of work {id}"),
+        }
+    }
 }
 
 /// A date an activity must (hard) or should (soft) be finished by.
