@@ -76,7 +76,8 @@ pub enum PlannerError {
     /// It saw the cancel flag and stopped.
     #[error("cancelled")]
     Cancelled,
-    /// It failed.
+    /// It failed. Only this sentence is stored as the job's `error` for clients; the
+    /// `source` chain goes to the service log.
     #[error("planning failed")]
     Failed {
         /// The planner's own error.
@@ -439,9 +440,11 @@ impl JobSystem {
                 Ok(())
             }
             Ok(Err(error @ PlannerError::Failed { .. })) => {
+                // The client reads the stored error: only the outermost sentence. The
+                // causes (engine internals, violation lists) go to the log alone.
                 let chain = crate::problem_details::cause_chain(&error);
-                tracing::warn!(job = %job.id, error = %chain, "job failed");
-                self.fail(job, progress, &chain)
+                tracing::error!(job = %job.id, error = %chain, "job failed");
+                self.fail(job, progress, &error.to_string())
             }
             Err(_panic) => {
                 tracing::error!(job = %job.id, "planner panicked");
@@ -538,6 +541,31 @@ mod tests {
         }
     }
 
+    /// TEST-ONLY planner: fails the way the engine does when its verifier rejects a
+    /// schedule, three errors deep with a debug dump of violations at the bottom.
+    struct UnverifiedPlanner;
+
+    impl Planner for UnverifiedPlanner {
+        fn plan(
+            &self,
+            _input: PlannerInput<'_>,
+            _progress: &dyn Fn(Progress),
+            _cancel: &CancelToken,
+        ) -> Result<ScheduleDocument, PlannerError> {
+            Err(PlannerError::Failed {
+                source: Box::new(optimizer::city::CityError::Solve {
+                    source: optimizer::engine::SolveError::Unverified {
+                        violations: vec![optimizer::engine::Violation::BeforeRelease {
+                            activity: "w_internal".into(),
+                            start: 3,
+                            release: 9,
+                        }],
+                    },
+                }),
+            })
+        }
+    }
+
     /// An in-memory store holding one empty plan.
     fn store_with_plan() -> (Arc<dyn Store>, crate::storage::PlanMeta) {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
@@ -627,6 +655,22 @@ mod tests {
         .expect("start");
         let done = wait_for(&system, &queued.id, JobStatus::Done);
         assert_eq!(done.status, JobStatus::Done);
+        system.shutdown(Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_failed_job_stores_only_the_outermost_sentence() {
+        let (store, plan) = store_with_plan();
+        let system = JobSystem::start(Arc::clone(&store), Some(Arc::new(UnverifiedPlanner)), 1)
+            .expect("start");
+        let job = system
+            .submit(&plan.id, &JobOptions::default())
+            .expect("submit")
+            .expect("plan exists");
+        let failed = wait_for(&system, &job.id, JobStatus::Failed);
+        assert_eq!(failed.status, JobStatus::Failed);
+        let stored = store.job(&job.id).expect("read").expect("exists");
+        assert_eq!(stored.error.as_deref(), Some("planning failed"));
         system.shutdown(Duration::from_secs(1));
     }
 

@@ -2,14 +2,16 @@
 //!
 //! A stored schedule never changes, so its parsed document and its plan's work locations
 //! can be reused by every export request instead of decoding the JSON each time. The
-//! cache holds at most [`ExportCache::CAPACITY`] schedules (oldest evicted first) and
-//! forgets a plan's schedules when the plan is deleted through this process. Several
-//! service instances over one shared store would each need that signal; until then a
-//! deleted schedule can be served from another instance's cache until evicted.
+//! cache holds at most [`ExportCache::CAPACITY`] schedules (oldest evicted first, by a
+//! [`BoundedCache`]) and forgets a plan's schedules when the plan is deleted through this
+//! process. Several service instances over one shared store would each need that
+//! signal; until then a deleted schedule can be served from another instance's cache
+//! until evicted.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use crate::cache::BoundedCache;
 use crate::storage::WorkLocation;
 use optimizer::city::document::ScheduleDocument;
 
@@ -28,53 +30,38 @@ pub struct CachedSchedule {
     pub locations: BTreeMap<String, WorkLocation>,
 }
 
-#[derive(Debug, Default)]
-struct Entries {
-    by_id: HashMap<String, Arc<CachedSchedule>>,
-    order: VecDeque<String>,
+/// A bounded map from schedule id to its parsed form.
+#[derive(Debug)]
+pub struct ExportCache {
+    schedules: BoundedCache<String, Arc<CachedSchedule>>,
 }
 
-/// A bounded map from schedule id to its parsed form.
-#[derive(Debug, Default)]
-pub struct ExportCache {
-    entries: Mutex<Entries>,
+impl Default for ExportCache {
+    fn default() -> Self {
+        Self {
+            schedules: BoundedCache::new(Self::CAPACITY),
+        }
+    }
 }
 
 impl ExportCache {
     /// Most schedules kept at once.
     pub const CAPACITY: usize = 64;
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // Every update leaves the maps consistent, so a poisoned lock is safe to reuse.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The cached schedule, if present.
     #[must_use]
     pub fn get(&self, id: &str) -> Option<Arc<CachedSchedule>> {
-        self.lock().by_id.get(id).cloned()
+        self.schedules.get(id)
     }
 
     /// Adds a schedule, evicting the oldest when full.
     pub fn insert(&self, schedule: Arc<CachedSchedule>) {
-        let mut entries = self.lock();
-        let id = schedule.id.clone();
-        if entries.by_id.insert(id.clone(), schedule).is_none() {
-            entries.order.push_back(id);
-        }
-        while entries.order.len() > Self::CAPACITY {
-            if let Some(oldest) = entries.order.pop_front() {
-                entries.by_id.remove(&oldest);
-            }
-        }
+        self.schedules.insert(schedule.id.clone(), schedule);
     }
 
     /// Drops every schedule of a plan (after the plan is deleted).
     pub fn forget_plan(&self, plan_id: &str) {
-        let mut entries = self.lock();
-        entries.by_id.retain(|_, s| s.plan_id != plan_id);
-        let Entries { by_id, order } = &mut *entries;
-        order.retain(|id| by_id.contains_key(id));
+        self.schedules.retain(|_, s| s.plan_id != plan_id);
     }
 }
 
