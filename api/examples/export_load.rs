@@ -32,7 +32,7 @@ fn owner(i: usize) -> String {
     format!("Utility {i:02}")
 }
 
-/// A schedule document in the `SCHEDULE.md` format with `ACTIVITIES` activities.
+/// A schedule document in the format of `docs/schedule-document.md` with `ACTIVITIES` activities.
 fn schedule_document() -> serde_json::Value {
     let start = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default();
     let activities: Vec<_> = (0..ACTIVITIES)

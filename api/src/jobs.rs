@@ -91,7 +91,7 @@ pub enum PlannerError {
 /// search takes. They should call `progress` now and then, poll `cancel` between steps
 /// and return [`PlannerError::Cancelled`] promptly once it is set.
 pub trait Planner: Send + Sync + 'static {
-    /// Computes a schedule document (`SCHEDULE.md`) for the plan.
+    /// Computes a schedule document (`docs/schedule-document.md`) for the plan.
     ///
     /// # Errors
     /// [`PlannerError::Cancelled`] when cancelled, [`PlannerError::Failed`] otherwise.

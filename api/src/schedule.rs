@@ -1,4 +1,4 @@
-//! The schedule document (`SCHEDULE.md`) as the service reads it.
+//! The schedule document (`docs/schedule-document.md`) as the service reads it.
 //!
 //! The service stores the planner's JSON byte for byte and derives every export from it.
 //! These types read the parts the exports need; members they do not name (deadlines,

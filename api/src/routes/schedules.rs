@@ -22,7 +22,7 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-/// The whole schedule document (`SCHEDULE.md`).
+/// The whole schedule document (`docs/schedule-document.md`).
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.
