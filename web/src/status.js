@@ -1,5 +1,6 @@
-// Client-side status of a feature at a chosen day, by the status rules of docs/http-api.md#map-overlay, so the timeline
-// can show any date without asking the server again. Days are whole UTC days since the epoch.
+// Client-side status of a feature at a chosen day, by the status rules of
+// docs/http-api.md#map-overlay, so the timeline can show any date without asking the
+// server again. Days are whole UTC days since the epoch.
 
 /** Status codes stored in feature-state `st` (numbers keep paint expressions cheap). */
 export const UNSCHEDULED = 0;

@@ -126,8 +126,9 @@ fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> 
 }
 
 /// The map overlay of a plan's latest version with its latest schedule, if any
-/// (`docs/http-api.md#map-overlay`): every compound, work, street, shared trench, crossing and moratorium
-/// conflict with kind, ISO start/end, status on `datetime` and a display colour.
+/// (`docs/http-api.md#map-overlay`): every compound, work, street, shared trench, crossing
+/// and moratorium conflict with kind, ISO start/end, status on `datetime` and a display
+/// colour.
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.

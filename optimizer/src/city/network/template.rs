@@ -253,8 +253,8 @@ pub(crate) fn stage_of_kind(kind: ActivityKind) -> Stage {
     }
 }
 
-/// The default phases of a renovation class (`docs/domain.md#compound-renovation-classes-and-phases`),
-/// clearing and surface included.
+/// The default phases of a renovation class, clearing and surface included
+/// (`docs/domain.md#compound-renovation-classes-and-phases`).
 ///
 /// * basic (基础完善型): clearing, surface (drainage comes as pipeline works);
 /// * beautify (环境美化型): + greening, facilities;
