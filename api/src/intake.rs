@@ -75,7 +75,7 @@ impl PlanValidator for GeodataValidator {
     }
 }
 
-/// Reads a `?crs=` value (case-insensitive names of `FORMAT.md`).
+/// Reads a `?crs=` value (case-insensitive names of `docs/input-format.md#coordinates`).
 ///
 /// # Errors
 /// A one-problem [`ValidationReport`] with code `unknown_crs`.

@@ -4,7 +4,8 @@
 //! The page is built from `web/` (MapLibre GL JS bundled with esbuild, see `web/README.md`)
 //! into `api/assets/map/`, and those files are embedded in the binary here, so the page works
 //! with no network access beyond this server: no CDN, no glyphs, no sprites. The page fetches
-//! `GET /v1/plans/{id}/overlay` (OVERLAY.md) and `/map/config.json` (a [`MapConfig`]).
+//! `GET /v1/plans/{id}/overlay` (`docs/http-api.md#map-overlay`) and `/map/config.json`
+//! (a [`MapConfig`]).
 //!
 //! Routes added by [`configure`]:
 //! - `GET /map/config.json`: the [`MapConfig`] found in app data, or the default (no basemap).

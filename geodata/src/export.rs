@@ -1,4 +1,4 @@
-//! Writing a [`Plan`] back out as the RFC 7946 FeatureCollection of `FORMAT.md`.
+//! Writing a [`Plan`] back out as the RFC 7946 FeatureCollection of `docs/input-format.md`.
 //!
 //! The output is the input format itself, so `ingest(export(plan))` gives the plan back
 //! (up to the rounding of positions): every setting goes into the top-level `"plan"`

@@ -37,7 +37,7 @@ pub struct Shape {
     pub local: Geometry<f64>,
 }
 
-/// The renovation class of a compound (DESIGN.md glossary).
+/// The renovation class of a compound (`docs/domain.md#compound-renovation-classes-and-phases`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RenovationClass {

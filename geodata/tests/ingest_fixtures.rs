@@ -1,6 +1,6 @@
 //! Every problem code has a failing fixture, and every valid fixture and example ingests.
 //!
-//! Fixtures live in `tests/fixtures/invalid/<code>[--variant].geojson`; each is a small
+//! Fixtures live in `geodata/tests/fixtures/invalid/<code>[--variant].geojson`; each is a small
 //! valid plan with exactly one thing broken. The table below says which problem must be
 //! reported for which feature at which JSON pointer.
 

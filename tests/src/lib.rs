@@ -2,3 +2,4 @@
 
 pub mod http;
 pub mod montpelier;
+pub mod reference_data;

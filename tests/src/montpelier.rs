@@ -4,9 +4,9 @@
 //! owned by the city, laid at a fixed productivity, so scenario tests can run ingestion
 //! and planning on a real, irregular network instead of synthetic grids.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Map, Value, json};
+
+use crate::reference_data;
 
 /// Metres of sewer main replaced per crew-day in the converted plan.
 pub const SEWER_PRODUCTIVITY_M_PER_DAY: f64 = 30.0;
@@ -26,17 +26,16 @@ pub enum ConvertError {
     NoFeatures,
 }
 
-/// The copy of `MontpelierLinearFeatures.geojson` committed in this repository.
-#[must_use]
-pub fn linear_features_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/montpelier/MontpelierLinearFeatures.geojson")
-}
+/// Where `MontpelierLinearFeatures.geojson` lies inside the repository's `data/` folder.
+pub const LINEAR_FEATURES: &str = "gis/montpelier/MontpelierLinearFeatures.geojson";
 
-/// Where the shared project data keeps the same file (present on CI, beside the clone).
+/// The text of the Montpelier linear features committed in `data/gis/montpelier/`.
+///
+/// # Panics
+/// When the file is missing: see [`reference_data::path`].
 #[must_use]
-pub fn shared_linear_features_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/gis/vermont_wastewater/GeoJSONs/Montpelier/MontpelierLinearFeatures.geojson")
+pub fn linear_features() -> String {
+    reference_data::read_to_string(LINEAR_FEATURES)
 }
 
 /// Converts the Montpelier linear features (GeoJSON text) into a plan document.

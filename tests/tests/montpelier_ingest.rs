@@ -6,9 +6,7 @@ use geodata::ingest::{IngestOptions, ingest};
 use geodata::plan::{Action, Discipline, Duration, Utility};
 
 fn plan_text() -> String {
-    let source =
-        std::fs::read_to_string(montpelier::linear_features_path()).expect("committed copy");
-    montpelier::sewer_plan(&source)
+    montpelier::sewer_plan(&montpelier::linear_features())
         .expect("converts")
         .to_string()
 }
@@ -47,19 +45,5 @@ fn the_montpelier_sewer_network_ingests_as_1133_sewer_replacements() {
     assert!(
         (20_000.0..200_000.0).contains(&total_m),
         "total length {total_m} m"
-    );
-}
-
-#[test]
-fn the_committed_copy_matches_the_shared_data_when_it_is_present() {
-    let shared = montpelier::shared_linear_features_path();
-    if !shared.exists() {
-        return;
-    }
-    let ours = std::fs::read(montpelier::linear_features_path()).expect("committed copy");
-    let theirs = std::fs::read(&shared).expect("shared copy");
-    assert_eq!(
-        ours, theirs,
-        "tests/data/montpelier is out of date with shared/"
     );
 }

@@ -1,6 +1,6 @@
-// The digonce map page: a plan's overlay (OVERLAY.md) on MapLibre, a timeline that
-// recomputes statuses client-side, and a Gantt-like list. Fully offline: no glyphs, no
-// sprites, no basemap unless the server's /map/config.json names a tile URL.
+// The digonce map page: a plan's overlay (docs/http-api.md#map-overlay) on MapLibre, a
+// timeline that recomputes statuses client-side, and a Gantt-like list. Fully offline: no
+// glyphs, no sprites, no basemap unless the server's /map/config.json names a tile URL.
 
 import { Map as MapLibre, Popup, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';

@@ -1,5 +1,6 @@
-// Client-side status of a feature at a chosen day, by the OVERLAY.md rules, so the timeline
-// can show any date without asking the server again. Days are whole UTC days since the epoch.
+// Client-side status of a feature at a chosen day, by the status rules of
+// docs/http-api.md#map-overlay, so the timeline can show any date without asking the
+// server again. Days are whole UTC days since the epoch.
 
 /** Status codes stored in feature-state `st` (numbers keep paint expressions cheap). */
 export const UNSCHEDULED = 0;
@@ -8,7 +9,7 @@ export const IN_PROGRESS = 2;
 export const DONE = 3;
 export const LATE = 4;
 
-/** Names in OVERLAY.md order of codes. */
+/** The `status` names of the codes above, in code order. */
 export const STATUS_NAMES = ['unscheduled', 'planned', 'in_progress', 'done', 'late'];
 
 const DAY_MS = 86400000;

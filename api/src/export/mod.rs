@@ -224,7 +224,8 @@ impl ExportFormat {
 
 #[cfg(test)]
 pub(crate) mod fixture {
-    //! A hand-written schedule document in the `SCHEDULE.md` format, shared by tests.
+    //! A hand-written schedule document in the format of `docs/schedule-document.md`,
+    //! shared by tests.
 
     /// Two utilities sharing trench t3, a gas-only excavation and a paving step.
     pub const SCHEDULE_JSON: &str = include_str!("../../tests/fixtures/schedule_demo.json");

@@ -1,5 +1,5 @@
-//! The map overlay (`OVERLAY.md`): a plan, its analysis and (optionally) a schedule as one
-//! set of features with kind, ISO dates, status and display colour.
+//! The map overlay (`docs/http-api.md#map-overlay`): a plan, its analysis and (optionally)
+//! a schedule as one set of features with kind, ISO dates, status and display colour.
 //!
 //! [`Overlay::build`] is pure: plan + analysis + schedule in, features out. It keeps each
 //! feature's WGS84 geometry, bounding box and dates, so one built overlay answers every
@@ -144,7 +144,7 @@ impl Status {
     }
 }
 
-/// Display colours suggested to clients (`OVERLAY.md`).
+/// Display colours suggested to clients (`docs/http-api.md#map-overlay`).
 pub mod colors {
     use geodata::plan::{RenovationClass, Utility};
 
@@ -722,8 +722,8 @@ impl Overlay {
             })
     }
 
-    /// The whole document (`OVERLAY.md`): matching features, status on the filter's day,
-    /// positions in `crs`.
+    /// The whole document (`docs/http-api.md#map-overlay`): matching features, status on
+    /// the filter's day, positions in `crs`.
     #[must_use]
     pub fn to_geojson(&self, filter: &Filter, crs: OutputCrs) -> Value {
         let day = filter.status_day();

@@ -126,8 +126,9 @@ fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> 
 }
 
 /// The map overlay of a plan's latest version with its latest schedule, if any
-/// (`OVERLAY.md`): every compound, work, street, shared trench, crossing and moratorium
-/// conflict with kind, ISO start/end, status on `datetime` and a display colour.
+/// (`docs/http-api.md#map-overlay`): every compound, work, street, shared trench, crossing
+/// and moratorium conflict with kind, ISO start/end, status on `datetime` and a display
+/// colour.
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.
@@ -135,7 +136,7 @@ fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> 
     get, path = "/v1/plans/{id}/overlay", tag = "layers",
     params(("id" = String, Path, description = "Plan id"), OverlayQuery),
     responses(
-        (status = 200, description = "The overlay FeatureCollection (OVERLAY.md)", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay)", body = Object, content_type = "application/geo+json"),
         (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
     ),
@@ -166,7 +167,7 @@ pub async fn plan_overlay(
     get, path = "/v1/schedules/{id}/overlay", tag = "layers",
     params(("id" = String, Path, description = "Schedule id"), OverlayQuery),
     responses(
-        (status = 200, description = "The overlay FeatureCollection (OVERLAY.md)", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay)", body = Object, content_type = "application/geo+json"),
         (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such schedule", body = ProblemDocument, content_type = "application/problem+json"),
     ),

@@ -74,7 +74,7 @@ async fn intake(
     .await
 }
 
-/// Uploads a plan (a GeoJSON FeatureCollection, `FORMAT.md`).
+/// Uploads a plan (a GeoJSON FeatureCollection, `docs/input-format.md`).
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.

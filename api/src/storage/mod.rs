@@ -233,7 +233,7 @@ pub struct ScheduleRecord {
     pub job_id: Option<String>,
     /// When it was stored (RFC 3339).
     pub created_at: String,
-    /// The schedule JSON (`SCHEDULE.md`), exactly as the planner produced it.
+    /// The schedule JSON (`docs/schedule-document.md`), exactly as the planner produced it.
     pub document: Vec<u8>,
 }
 

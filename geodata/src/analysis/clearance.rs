@@ -1,10 +1,11 @@
 //! Clearance profiles: which utilities may share one trench, how far apart they must lie,
 //! and how long a freshly paved street may not be cut. One profile per jurisdiction.
 //!
-//! A profile is data, not code (DESIGN.md §4): a JSON file with an ordered list of rules.
-//! Each rule names an unordered pair of utilities, optional conditions on either work
-//! (diameter, gas pressure class, voltage), a [`Relation`], the minimum horizontal
-//! separation in metres, and its [`Provenance`] (standard, clause, how well it is known).
+//! A profile is data, not code (`docs/domain.md#clearance-profiles`): a JSON file with an
+//! ordered list of rules. Each rule names an unordered pair of utilities, optional
+//! conditions on either work (diameter, gas pressure class, voltage), a [`Relation`], the
+//! minimum horizontal separation in metres, and its [`Provenance`] (standard, clause, how
+//! well it is known).
 //!
 //! Lookup is *first match wins* in file order, so a profile lists its conditional cells
 //! before the unconditional fallback of the same pair. Loading checks that every one of
@@ -80,7 +81,7 @@ pub enum ProfileError {
     },
 }
 
-/// How well a number is known (the marks of `domain-research.md`).
+/// How well a number is known (the marks of `docs/domain.md#how-well-a-number-is-known`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {

@@ -238,8 +238,8 @@ impl Problem {
     /// Checks indices, capacities, lags, windows and weights.
     ///
     /// # Errors
-    /// The first [`ProblemError`] found (temporal cycles are found by
-    /// [`crate::engine::temporal::Network`], not here).
+    /// The first [`ProblemError`] found (temporal cycles are found when solving, by the
+    /// engine's private temporal network in `optimizer/src/engine/temporal.rs`, not here).
     pub fn validate(&self) -> Result<(), ProblemError> {
         let count = self.activities.len();
         for (edge, e) in self.edges.iter().enumerate() {

@@ -134,8 +134,9 @@ fn days_where(
 
 /// The first day of the heating season strictly after the plan start.
 ///
-/// Clean-heating retrofits must be commissioned before it (DESIGN §2: 通气/通电 before the
-/// heating season). A season starting on 29 February in a common year starts on 1 March.
+/// Clean-heating retrofits must be commissioned before it (通气/通电 before the heating season:
+/// `docs/domain.md#clean-heating-chains`). A season starting on 29 February in a common year
+/// starts on 1 March.
 #[must_use]
 pub fn heating_deadline(heating: SeasonWindow, start: NaiveDate) -> NaiveDate {
     let (month, day) = heating.from;

@@ -8,7 +8,7 @@
 //!   pipelines, site works of trades, clean-heating chains) and the phases of every compound,
 //!   each with its duration, release day, deadlines, forbidden day windows and resource demands;
 //! * [`Precedence`]s — generalised precedences with minimum and optional maximum start-to-start
-//!   lags (RCPSP/max; DESIGN §5: difference constraints an LP solves exactly);
+//!   lags (RCPSP/max: difference constraints an LP solves exactly, `docs/engine.md#method`);
 //! * [`Resource`]s — crews per utility/trade and district limits on streets open at once;
 //! * [`Excavation`]s — the objective terms: one per separate excavation, with the excavate and
 //!   restore activities that bound its open time and its length in metres.

@@ -1,31 +1,35 @@
 //! Precedence templates and duration rules, as data.
 //!
-//! # Provenance (`/work/shared/reference/domain-research.md`)
+//! # Provenance
+//! Sources and marks (VERIFIED, SECONDARY, UNVERIFIED, ASSUMED) are in `docs/domain.md`:
 //! * **Step order of a pipeline work** — excavate → lay → test → backfill → restore:
 //!   Shihezi 2024, "trench → lay → weld → build manholes → backfill → road restoration"
-//!   (§3.1, VERIFIED). Welding and manholes are folded into `test`.
+//!   (VERIFIED; `docs/domain.md#work-templates-and-productivities`). Welding and manholes
+//!   are folded into `test`.
 //! * **Restoration within 3 days on trunk roads, 5 on others** after backfill: a local
-//!   road-excavation rule (§2.2, SECONDARY, region unnamed). Configurable.
-//! * **Backfill soon after the test** ("快挖快填", dig and backfill quickly: §3.1, VERIFIED as a
+//!   road-excavation rule (SECONDARY, region unnamed; same section). Configurable.
+//! * **Backfill soon after the test** ("快挖快填", dig and backfill quickly: VERIFIED as a
 //!   slogan, no number): 7 days is an ASSUMPTION. Configurable.
 //! * **Duration shares** of a pipeline work (25/30/10/15/20 %), of a paving work (60/40 %)
 //!   and of a clean-heating retrofit (15/20/45/10/10 %): ASSUMPTIONS, no source found; every
 //!   part is at least one day, so a work shorter than its step count grows to that count.
-//! * **Compound order** 先地下、后地上 (underground first; §0 row 8 and §3.1, VERIFIED):
-//!   clearing → underground (pipeline works) → surface / building envelope → greening,
-//!   facilities, smart management. Phase sets per class follow the DESIGN glossary.
-//! * **Pipe penetrations before roof waterproofing and facade insulation** (§3.1, winter-works
-//!   text, SECONDARY): every `lay` of the compound's pipeline works and every in-home
-//!   clean-heating retrofit finish before the roofing and facade insulation start.
+//! * **Compound order** 先地下、后地上 (underground first; VERIFIED,
+//!   `docs/domain.md#compound-renovation-classes-and-phases`): clearing → underground
+//!   (pipeline works) → surface / building envelope → greening, facilities, smart
+//!   management. Phase sets per class: same section.
+//! * **Pipe penetrations before roof waterproofing and facade insulation** (winter-works
+//!   text, SECONDARY; same section): every `lay` of the compound's pipeline works and every
+//!   in-home clean-heating retrofit finish before the roofing and facade insulation start.
 //! * **Clean heating** household confirmation → equipment tender → in-home retrofit →
 //!   connection → commissioning, connection after the gas/power works, commissioning before
-//!   the heating season (DESIGN §5; the season date is UNVERIFIED in §3.2, a parameter).
+//!   the heating season (`docs/domain.md#clean-heating-chains`; the season date is
+//!   UNVERIFIED, a parameter).
 //! * **Compound phase durations** (days per building, minimum days): ASSUMPTIONS sized so a
-//!   20-building compound takes one season (Shihezi: 39 compounds, 331 buildings, Jul–Oct,
-//!   §3.1), configurable.
+//!   20-building compound takes one season (a northern city: 39 compounds, 331 buildings,
+//!   Jul–Oct; `docs/domain.md#compound-renovation-classes-and-phases`), configurable.
 //! * **Cutting before a planned repaving** is allowed within 90 days before it: ASSUMPTION
-//!   (moratorium exceptions for streets "already scheduled for resurfacing", §3.2; UK s58
-//!   notice of about 3 months, §3.2).
+//!   (moratorium exceptions for streets "already scheduled for resurfacing"; UK s58 notice
+//!   of about 3 months; `docs/domain.md#road-cut-moratoria`).
 
 use geodata::plan::{CompoundTask, RenovationClass, Trade};
 use serde::{Deserialize, Serialize};
@@ -249,7 +253,8 @@ pub(crate) fn stage_of_kind(kind: ActivityKind) -> Stage {
     }
 }
 
-/// The default phases of a renovation class (DESIGN glossary), clearing and surface included.
+/// The default phases of a renovation class, clearing and surface included
+/// (`docs/domain.md#compound-renovation-classes-and-phases`).
 ///
 /// * basic (基础完善型): clearing, surface (drainage comes as pipeline works);
 /// * beautify (环境美化型): + greening, facilities;
