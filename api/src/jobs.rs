@@ -76,8 +76,9 @@ pub enum PlannerError {
     /// It saw the cancel flag and stopped.
     #[error("cancelled")]
     Cancelled,
-    /// It failed. Only this sentence is stored as the job's `error` for clients; the
-    /// `source` chain goes to the service log.
+    /// It failed. The job's `error` for clients is this sentence followed by the
+    /// planner's own sentence (`planning failed: the plan cannot be scheduled`); the
+    /// causes below that go to the service log only.
     #[error("planning failed")]
     Failed {
         /// The planner's own error.
@@ -440,11 +441,16 @@ impl JobSystem {
                 Ok(())
             }
             Ok(Err(error @ PlannerError::Failed { .. })) => {
-                // The client reads the stored error: only the outermost sentence. The
-                // causes (engine internals, violation lists) go to the log alone.
+                // The client reads the stored error: what failed, in the planner's own
+                // words, one level deep. The causes below it (engine internals, violation
+                // lists) go to the log alone.
                 let chain = crate::problem_details::cause_chain(&error);
                 tracing::error!(job = %job.id, error = %chain, "job failed");
-                self.fail(job, progress, &error.to_string())
+                let sentence = match std::error::Error::source(&error) {
+                    Some(planner) => format!("{error}: {planner}"),
+                    None => error.to_string(),
+                };
+                self.fail(job, progress, &sentence)
             }
             Err(_panic) => {
                 tracing::error!(job = %job.id, "planner panicked");
@@ -670,7 +676,10 @@ mod tests {
         let failed = wait_for(&system, &job.id, JobStatus::Failed);
         assert_eq!(failed.status, JobStatus::Failed);
         let stored = store.job(&job.id).expect("read").expect("exists");
-        assert_eq!(stored.error.as_deref(), Some("planning failed"));
+        assert_eq!(
+            stored.error.as_deref(),
+            Some("planning failed: the plan cannot be scheduled")
+        );
         system.shutdown(Duration::from_secs(1));
     }
 
