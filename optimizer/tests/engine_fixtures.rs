@@ -174,16 +174,76 @@ fn open_span_is_closed_by_the_timing_lp() {
     // Backfill material arrives on day 10: digging on day 0 would leave the trench open.
     p.activities[fill].release = 10;
     p.precede(dig, fill);
-    p.open_spans.push(OpenSpan {
-        first: dig,
-        last: fill,
-        weight: 10.0,
-    });
+    p.open_spans.push(OpenSpan::new(dig, fill, 10.0));
     let s = solved(&p);
     assert_eq!(s.starts[dig], 8, "dig as late as the backfill allows");
     assert_eq!(s.starts[fill], 10);
     assert!((s.terms.open_span - 30.0).abs() < 1e-9);
     assert!(s.timing_notes.is_empty(), "{:?}", s.timing_notes);
+}
+
+#[test]
+fn a_span_holds_its_resource_on_idle_days_between_its_activities() {
+    // Two trenches in a district with room for one open street. Each is dug, then waits
+    // for its pipes (released on day 6), then restored: open from the dig to the
+    // restoration, though nobody works in it on days 2 to 5.
+    let mut p = crew(2);
+    p.resources.push(Resource {
+        name: "district".into(),
+        capacity: 1,
+    });
+    let mut spans = Vec::new();
+    for name in ["a", "b"] {
+        let dig = job(&mut p, &format!("{name}/dig"), 2, 1);
+        let lay = job(&mut p, &format!("{name}/lay"), 1, 1);
+        p.activities[lay].release = 6;
+        let restore = job(&mut p, &format!("{name}/restore"), 1, 1);
+        p.precede(dig, lay);
+        p.precede(lay, restore);
+        let mut span = OpenSpan::new(dig, restore, 1.0);
+        span.demands.push((1, 1));
+        p.open_spans.push(span);
+        spans.push((dig, restore));
+    }
+    let schedule = solved(&p);
+    let open = |(dig, restore): (usize, usize)| (schedule.starts[dig], schedule.ends[restore]);
+    let (first, second) = (open(spans[0]), open(spans[1]));
+    assert!(
+        first.1 <= second.0 || second.1 <= first.0,
+        "open at once: {first:?} {second:?}"
+    );
+    // Without the hold, both dig on day 0 and the crew of two allows it.
+    let mut free = p.clone();
+    for span in &mut free.open_spans {
+        span.demands.clear();
+    }
+    let f = solved(&free);
+    assert_eq!(f.starts[spans[0].0], f.starts[spans[1].0]);
+}
+
+#[test]
+fn the_verifier_counts_a_span_on_days_nobody_works_in_it() {
+    let mut p = crew(1);
+    let a = job(&mut p, "a", 1, 0);
+    let b = job(&mut p, "b", 1, 0);
+    let c = job(&mut p, "c", 1, 0);
+    let mut span = OpenSpan::new(a, b, 0.0);
+    span.demands.push((0, 1));
+    p.open_spans.push(span);
+    // a on day 0, b on day 5: the span holds the crew on days 0 to 5; c on day 3 is one
+    // too many.
+    let starts = [0, 5, 3];
+    let ends = [1, 6, 4];
+    let mut p2 = p.clone();
+    p2.activities[c].demands.push((0, 1));
+    assert!(verify(&p, &starts, &ends).is_empty());
+    assert!(
+        verify(&p2, &starts, &ends)
+            .iter()
+            .any(|v| matches!(v, Violation::OverCapacity { .. })),
+        "{:?}",
+        verify(&p2, &starts, &ends)
+    );
 }
 
 #[test]

@@ -92,11 +92,7 @@ pub fn problem(network: &Network) -> Problem {
     let open_spans = network
         .excavations
         .iter()
-        .map(|e| OpenSpan {
-            first: e.excavate,
-            last: e.restore,
-            weight: e.length_m,
-        })
+        .map(|e| OpenSpan::new(e.excavate, e.restore, e.length_m))
         .collect();
     Problem {
         resources: network

@@ -31,7 +31,7 @@ mod verify;
 pub use problem::{
     Activity, Edge, OpenSpan, Problem, ProblemError, Resource, SoftDue, Weights, Window,
 };
-pub use schedule::{Cause, ForcedBy, Link, Schedule, Verdict};
+pub use schedule::{Cause, ForcedBy, Link, MissedDeadline, Schedule, Verdict};
 pub use search::SearchOptions;
-pub use solve::{SolveError, SolveOptions, solve, solve_from};
+pub use solve::{SolveError, SolveOptions, explain_late, solve, solve_from};
 pub use verify::{Violation, verify};

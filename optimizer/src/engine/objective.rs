@@ -122,11 +122,7 @@ mod tests {
             weight: 2.0,
         });
         p.activities = vec![a, b];
-        p.open_spans.push(OpenSpan {
-            first: 0,
-            last: 1,
-            weight: 10.0,
-        });
+        p.open_spans.push(OpenSpan::new(0, 1, 10.0));
         let obj = Objective::from_problem(&p);
         let t = obj.terms(&[0, 4]);
         assert_eq!(t.hard_lateness, 1);

@@ -87,6 +87,11 @@ pub struct MissedDeadline {
     pub deadline: i64,
     /// The finish day in the schedule.
     pub finish: i64,
+    /// The finish in the earliest-start schedule of lags and releases.
+    pub earliest_finish: i64,
+    /// The finish in the calendar schedule: lags, releases and forbidden windows with
+    /// unlimited resources.
+    pub calendar_finish: i64,
     /// What alone already makes the deadline impossible, or that only the shared crews
     /// and district limits do (then a better order might meet it).
     pub forced_by: ForcedBy,

@@ -9,10 +9,10 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::engine::bound::{MakespanBound, makespan_bound};
-use crate::engine::explain::missed_deadlines;
+use crate::engine::explain::{explain, missed_deadlines};
 use crate::engine::objective::Objective;
 use crate::engine::problem::{Edge, OpenSpan, Problem, ProblemError};
-use crate::engine::schedule::{Schedule, Verdict};
+use crate::engine::schedule::{MissedDeadline, Schedule, Verdict};
 use crate::engine::search::{Search, SearchOptions};
 use crate::engine::sgs::Model;
 use crate::engine::temporal::{Network, cycle_error, earliest_starts};
@@ -98,6 +98,24 @@ pub fn solve_from(
     incumbent: &[i64],
 ) -> Result<Schedule, SolveError> {
     solve_with(problem, options, Some(incumbent))
+}
+
+/// What forces each `(activity, day)` of `late` — an activity of `problem` that finishes
+/// after that day in the schedule `starts` — and the chain of activities behind it: the
+/// same classification as [`Schedule::missed`], for any day (a second deadline on one
+/// activity, the horizon of a plan).
+///
+/// # Errors
+/// [`SolveError::Invalid`] when the problem's lags contradict each other.
+pub fn explain_late(
+    problem: &Problem,
+    starts: &[i64],
+    late: &[(usize, i64)],
+) -> Result<Vec<MissedDeadline>, SolveError> {
+    let network = Network::from_problem(problem);
+    let earliest =
+        earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
+    Ok(explain(problem, &network, starts, &earliest, late))
 }
 
 fn solve_with(
@@ -324,6 +342,17 @@ fn components(problem: &Problem) -> Vec<Vec<usize>> {
             }
         }
     }
+    for s in &problem.open_spans {
+        for &(r, units) in &s.demands {
+            if units == 0 {
+                continue;
+            }
+            match first_user[r] {
+                None => first_user[r] = Some(s.first),
+                Some(k) => union(&mut parent, k, s.first),
+            }
+        }
+    }
     let mut index_of_root = vec![usize::MAX; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for j in 0..n {
@@ -376,6 +405,7 @@ fn extract(problem: &Problem, members: &[usize]) -> Problem {
                 first: local[s.first],
                 last: local[s.last],
                 weight: s.weight,
+                demands: s.demands.clone(),
             })
             .collect(),
         weights: problem.weights,
