@@ -6,7 +6,7 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestOptions, ingest};
 use optimizer::city::document::ScheduleDocument;
-use optimizer::city::{CityOptions, plan_city};
+use optimizer::city::{CityError, CityOptions, plan_city};
 
 use crate::jobs::{CancelToken, Planner, PlannerError, PlannerInput};
 use crate::storage::Progress;
@@ -67,8 +67,12 @@ impl Planner for CityPlanner {
                 .options
                 .seed
                 .unwrap_or_else(|| CityOptions::default().seed),
+            cancel: Some(cancel.flag()),
         };
-        let document = plan_city(&plan, &analysis, &options).map_err(failed)?;
+        let document = plan_city(&plan, &analysis, &options).map_err(|error| match error {
+            CityError::Cancelled => PlannerError::Cancelled,
+            error => failed(error),
+        })?;
         step(100.0)?;
         Ok(document)
     }

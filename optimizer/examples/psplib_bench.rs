@@ -75,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             seed,
         },
         retime: true,
+        cancel: None,
     };
     let mut rows = Vec::new();
     for (index, file) in files.iter().enumerate() {

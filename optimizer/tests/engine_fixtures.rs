@@ -19,6 +19,7 @@ fn options() -> SolveOptions {
             seed: 7,
         },
         retime: true,
+        cancel: None,
     }
 }
 
@@ -377,4 +378,34 @@ fn the_same_seed_gives_the_same_schedule() {
     let first = solved(&p);
     let second = solved(&p);
     assert_eq!(first.starts, second.starts);
+}
+
+#[test]
+fn a_cancelled_solve_stops_within_a_second_or_two() {
+    // Big enough for the squeaky-wheel search, with a time limit far beyond the test.
+    let mut p = crew(3);
+    for k in 0..3_000 {
+        let j = job(&mut p, &format!("a{k}"), 1 + (k % 5) as u32, 1);
+        if k % 7 != 0 {
+            p.precede(j - 1, j);
+        }
+        if k % 11 == 0 {
+            p.activities[j].deadline = Some(50);
+        }
+    }
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut options = options();
+    options.search.time_limit = Duration::from_secs(120);
+    options.search.max_schedules = None;
+    options.cancel = Some(std::sync::Arc::clone(&flag));
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let began = std::time::Instant::now();
+    let result = solve(&p, &options);
+    let took = began.elapsed();
+    stopper.join().expect("stopper");
+    assert!(matches!(result, Err(SolveError::Cancelled)), "{result:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
 }

@@ -18,6 +18,7 @@ fn options() -> SolveOptions {
             seed: 3,
         },
         retime: false,
+        cancel: None,
     }
 }
 

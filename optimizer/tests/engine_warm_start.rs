@@ -19,6 +19,7 @@ fn options(seed: u64) -> SolveOptions {
             seed,
         },
         retime: true,
+        cancel: None,
     }
 }
 

@@ -36,6 +36,7 @@ fn planned(name: &str) -> ScheduleDocument {
         &CityOptions {
             time_limit: Duration::from_millis(300),
             seed: 7,
+            cancel: None,
         },
     )
     .expect("plannable");

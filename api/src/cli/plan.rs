@@ -79,6 +79,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         time_limit: Duration::try_from_secs_f64(args.time_limit)
             .with_context(|| format!("bad --time-limit {}", args.time_limit))?,
         seed: args.seed.unwrap_or_else(|| CityOptions::default().seed),
+        cancel: None,
     };
     eprintln!(
         "[{:>6.1}s] scheduling (time limit {:.0} s)...",

@@ -14,6 +14,8 @@ pub mod lowering;
 pub mod network;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
@@ -33,12 +35,15 @@ use document::{
 };
 
 /// Effort and seed of a city plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CityOptions {
     /// Wall-clock limit of the search.
     pub time_limit: Duration,
     /// Seed of the search (same seed and limits, same schedule on the same machine).
     pub seed: u64,
+    /// Set by another thread to stop planning: [`plan_city`] then returns
+    /// [`CityError::Cancelled`] within about a second.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for CityOptions {
@@ -46,6 +51,7 @@ impl Default for CityOptions {
         Self {
             time_limit: Duration::from_secs(30),
             seed: SearchOptions::default().seed,
+            cancel: None,
         }
     }
 }
@@ -67,6 +73,9 @@ pub enum CityError {
         #[source]
         source: SolveError,
     },
+    /// Planning was cancelled through [`CityOptions::cancel`].
+    #[error("planning was cancelled")]
+    Cancelled,
     /// The uncoordinated baseline (the plan without shared trenches) could not be
     /// scheduled, so no saving can be measured.
     #[error("the uncoordinated baseline of the plan cannot be scheduled")]
@@ -104,6 +113,7 @@ pub fn plan_city(
             seed: options.seed,
         },
         retime: true,
+        cancel: options.cancel.clone(),
     };
     // The coordinated plan and the uncoordinated baseline get the same search effort, side
     // by side, so the saving compares like with like.
@@ -111,8 +121,14 @@ pub fn plan_city(
         || solve(&problem, &solve_options),
         || solve(&baseline_problem, &solve_options),
     );
-    let schedule = schedule.map_err(|source| CityError::Solve { source })?;
-    let baseline_schedule = baseline_schedule.map_err(|source| CityError::Baseline { source })?;
+    let schedule = schedule.map_err(|source| match source {
+        SolveError::Cancelled => CityError::Cancelled,
+        source => CityError::Solve { source },
+    })?;
+    let baseline_schedule = baseline_schedule.map_err(|source| match source {
+        SolveError::Cancelled => CityError::Cancelled,
+        source => CityError::Baseline { source },
+    })?;
     let baseline_metre_days = baseline
         .network
         .trench_open_metre_days(&baseline_schedule.starts)

@@ -5,6 +5,9 @@
 //! links them (directly or through others). Components share nothing, so each is searched
 //! on its own (rayon), with the same wall-clock limit and a seed derived from its index.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -20,12 +23,15 @@ use crate::engine::timing::retime;
 use crate::engine::verify::{Violation, verify};
 
 /// Effort and features of a solve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SolveOptions {
     /// Search effort and seed (per component).
     pub search: SearchOptions,
     /// Whether to retime the search's schedule by the LP.
     pub retime: bool,
+    /// Set by another thread to stop the search: the solve then ends within a decode or
+    /// two with [`SolveError::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SolveOptions {
@@ -33,7 +39,18 @@ impl Default for SolveOptions {
         Self {
             search: SearchOptions::default(),
             retime: true,
+            cancel: None,
         }
+    }
+}
+
+impl SolveOptions {
+    /// Whether the cancel flag is set.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 }
 
@@ -61,11 +78,14 @@ pub enum SolveError {
         violations: Vec<Violation>,
     },
     /// The independent verifier rejected the schedule (a bug; never expected).
-    #[error("the schedule failed independent verification: {violations:?}")]
+    #[error("the schedule failed independent verification ({} violation(s))", violations.len())]
     Unverified {
         /// The violations found.
         violations: Vec<Violation>,
     },
+    /// The cancel flag of [`SolveOptions`] was set.
+    #[error("the solve was cancelled")]
+    Cancelled,
 }
 
 struct ComponentResult {
@@ -149,7 +169,7 @@ fn solve_with(
         .enumerate()
         .map(|(k, members)| {
             let sub = extract(problem, members);
-            let mut opts = *options;
+            let mut opts = options.clone();
             opts.search.seed = options
                 .search
                 .seed
@@ -159,6 +179,9 @@ fn solve_with(
             solve_component(&sub, &opts, warm.as_deref())
         })
         .collect();
+    if options.is_cancelled() {
+        return Err(SolveError::Cancelled);
+    }
     let n = problem.activities.len();
     let mut starts = vec![0; n];
     let mut bound = MakespanBound::default();
@@ -269,7 +292,14 @@ fn solve_component(
     if let Some(starts) = incumbent {
         search = search.with_incumbent(starts);
     }
-    let outcome = search.run().ok_or_else(|| SolveError::NoSchedule {
+    if let Some(flag) = &options.cancel {
+        search = search.with_cancel(Arc::clone(flag));
+    }
+    let outcome = search.run();
+    if options.is_cancelled() {
+        return Err(SolveError::Cancelled);
+    }
+    let outcome = outcome.ok_or_else(|| SolveError::NoSchedule {
         first: problem
             .activities
             .first()

@@ -19,6 +19,8 @@
 mod polish;
 mod squeaky;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use petgraph::graph::DiGraph;
@@ -94,6 +96,7 @@ pub struct Search<'a> {
     target: Option<i64>,
     started: Instant,
     incumbent: Option<Individual>,
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl<'a> Search<'a> {
@@ -135,6 +138,7 @@ impl<'a> Search<'a> {
             },
             started: Instant::now(),
             incumbent: None,
+            cancel: None,
         }
     }
 
@@ -155,7 +159,23 @@ impl<'a> Search<'a> {
         self
     }
 
+    /// Stops the search (within a decode or two) when `flag` is set.
+    #[must_use]
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
     fn out_of_budget(&self) -> bool {
+        if self.cancelled() {
+            return true;
+        }
         if let Some(max) = self.options.max_schedules {
             return self.schedules >= max;
         }
