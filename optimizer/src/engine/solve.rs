@@ -78,7 +78,10 @@ pub enum SolveError {
         violations: Vec<Violation>,
     },
     /// The independent verifier rejected the schedule (a bug; never expected).
-    #[error("the schedule failed independent verification ({} violation(s))", violations.len())]
+    #[error(
+        "the schedule failed independent verification: {}",
+        violations.iter().take(5).map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
     Unverified {
         /// The violations found.
         violations: Vec<Violation>,
