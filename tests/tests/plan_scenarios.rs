@@ -34,7 +34,7 @@ fn planned(name: &str) -> ScheduleDocument {
         &plan,
         &analysis,
         &CityOptions {
-            time_limit: Duration::from_millis(300),
+            time_limit: Duration::from_secs(1),
             seed: 7,
             cancel: None,
         },
