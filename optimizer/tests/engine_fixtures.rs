@@ -409,3 +409,27 @@ fn a_cancelled_solve_stops_within_a_second_or_two() {
     assert!(matches!(result, Err(SolveError::Cancelled)), "{result:?}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+#[test]
+fn a_deadline_missed_for_a_span_held_quota_is_forced_by_resources() {
+    // Two trenches, room for one open at a time: the second cannot finish by day 4.
+    let mut p = crew(5);
+    p.resources.push(Resource {
+        name: "district".into(),
+        capacity: 1,
+    });
+    for name in ["a", "b"] {
+        let dig = job(&mut p, &format!("{name}/dig"), 2, 1);
+        let restore = job(&mut p, &format!("{name}/restore"), 2, 1);
+        p.precede(dig, restore);
+        p.activities[restore].deadline = Some(4);
+        let mut span = OpenSpan::new(dig, restore, 1.0);
+        span.demands.push((1, 1));
+        p.open_spans.push(span);
+    }
+    let schedule = solved(&p);
+    let miss = schedule.missed.first().expect("one trench is late");
+    assert_eq!(schedule.missed.len(), 1);
+    assert_eq!(miss.forced_by, ForcedBy::Resources, "{miss:?}");
+    assert!(miss.calendar_finish <= 4, "alone, either trench is on time");
+}

@@ -93,9 +93,7 @@ pub fn explain(
 /// earliest starts when even that fails.
 fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
     let mut model = Model::from_problem(problem, network);
-    for demands in &mut model.demands {
-        demands.clear();
-    }
+    model.without_resources();
     let mut list: Vec<usize> = (0..problem.activities.len()).collect();
     list.sort_by_key(|&j| (earliest[j], j));
     let mut decoder = Decoder::default();

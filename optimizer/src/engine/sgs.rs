@@ -126,6 +126,18 @@ impl Model {
         }
     }
 
+    /// Drops every resource demand, the spans' holds included: the model of lags,
+    /// releases and windows alone.
+    pub fn without_resources(&mut self) {
+        for demands in &mut self.demands {
+            demands.clear();
+        }
+        self.spans.clear();
+        for spans in self.opens.iter_mut().chain(self.closes.iter_mut()) {
+            spans.clear();
+        }
+    }
+
     /// Number of activities.
     #[must_use]
     pub fn len(&self) -> usize {
