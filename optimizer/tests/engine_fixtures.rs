@@ -20,6 +20,7 @@ fn options() -> SolveOptions {
         },
         retime: true,
         cancel: None,
+        progress: None,
     }
 }
 

@@ -19,6 +19,7 @@ fn options() -> SolveOptions {
         },
         retime: false,
         cancel: None,
+        progress: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn options(seed: u64) -> SolveOptions {
         },
         retime: true,
         cancel: None,
+        progress: None,
     }
 }
 

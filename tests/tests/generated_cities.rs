@@ -37,6 +37,7 @@ fn a_small_generated_city_is_planned_with_a_verified_schedule_and_fewer_excavati
         time_limit: std::time::Duration::from_millis(300),
         seed: 1,
         cancel: None,
+        progress: None,
     };
     let schedule = plan_city(&plan, &analysis, &options).expect("the city can be scheduled");
     let summary = &schedule.summary;

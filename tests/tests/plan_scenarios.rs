@@ -37,6 +37,7 @@ fn planned(name: &str) -> ScheduleDocument {
             time_limit: Duration::from_secs(1),
             seed: 7,
             cancel: None,
+            progress: None,
         },
     )
     .expect("plannable");

@@ -22,8 +22,8 @@ use geodata::analysis::Analysis;
 use geodata::plan::Plan;
 
 use crate::city::network::{Network, NetworkError, Templates};
-use crate::engine::ForcedBy;
 use crate::engine::SearchOptions;
+use crate::engine::{ForcedBy, Progress};
 use crate::engine::{SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
 use document::{DeadlineOutcome, PlanRef, Rule, RuleViolation, ScheduleDocument, Summary};
@@ -39,6 +39,8 @@ pub struct CityOptions {
     /// Set by another thread to stop planning: [`plan_city`] then returns
     /// [`CityError::Cancelled`] within about a second.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Where the coordinated plan's search reports its best cost and bound as it goes.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Default for CityOptions {
@@ -47,6 +49,7 @@ impl Default for CityOptions {
             time_limit: Duration::from_secs(30),
             seed: SearchOptions::default().seed,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -109,12 +112,17 @@ pub fn plan_city(
         },
         retime: true,
         cancel: options.cancel.clone(),
+        progress: options.progress.clone(),
+    };
+    let baseline_options = SolveOptions {
+        progress: None,
+        ..solve_options.clone()
     };
     // The coordinated plan and the uncoordinated baseline get the same search effort, side
     // by side, so the saving compares like with like.
     let (schedule, baseline_schedule) = rayon::join(
         || solve(&lowered.problem, &solve_options),
-        || solve(&baseline_lowered.problem, &solve_options),
+        || solve(&baseline_lowered.problem, &baseline_options),
     );
     let cancelled_or = |wrap: fn(SolveError) -> CityError| {
         move |source| match source {

@@ -50,7 +50,7 @@ impl<'a> Report<'a> {
 
     /// A lower bound on [`Report::makespan_days`] from the engine's bound on the axis.
     pub(super) fn lower_bound_days(&self) -> i64 {
-        let bound = self.schedule.bound.best();
+        let bound = self.schedule.bound.best().max(self.schedule.lower.makespan);
         if bound <= 0 {
             0
         } else {

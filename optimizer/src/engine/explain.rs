@@ -91,7 +91,7 @@ pub fn explain(
 /// Earliest starts under lags, releases and forbidden windows with unlimited resources
 /// (the serial SGS without demands, its maximum-lag repair included); the temporal
 /// earliest starts when even that fails.
-fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
+pub(crate) fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
     let mut model = Model::from_problem(problem, network);
     model.without_resources();
     let mut list: Vec<usize> = (0..problem.activities.len()).collect();

@@ -112,6 +112,12 @@ pub struct Schedule {
     pub weights: Weights,
     /// Weighted objective.
     pub cost: f64,
+    /// A lower bound on each objective term over every schedule of the problem.
+    pub lower: Terms,
+    /// The weighted cost of `lower`: no schedule costs less.
+    pub cost_lower_bound: f64,
+    /// The cost equals its lower bound: no schedule is better.
+    pub proven_optimal: bool,
     /// Lower bounds on the makespan.
     pub bound: MakespanBound,
     /// Relative makespan gap `(makespan - bound) / bound` (0 when the bound is 0).

@@ -97,7 +97,10 @@ impl Model {
                 first: s.first,
                 last: s.last,
                 demands: s.demands.iter().copied().filter(|&(_, u)| u > 0).collect(),
-                min_len: shortest_span(network, &durations, s.first, s.last),
+                min_len: shortest_span(network, &durations, s.first, s.last)
+                    .unwrap_or(0)
+                    .max(durations[s.last])
+                    .max(1),
             })
             .collect();
         let (opens, closes) = span_index(n, &spans);
@@ -228,16 +231,21 @@ fn span_index(n: usize, spans: &[SpanHold]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>
 
 /// Most activities searched for the shortest path of one span (a trench's steps are a
 /// handful; a span whose path runs further is reserved for its last activity's duration
-/// only and stretched when that activity is placed).
+/// only and stretched when that activity is placed, and bounded from below by nothing).
 const SPAN_SEARCH_LIMIT: usize = 64;
 
 /// The shortest length of a span: the longest chain of minimum lags from `first` to
-/// `last` plus `last`'s duration, found among the activities near `first`; at least
-/// `last`'s duration.
-fn shortest_span(network: &Network, durations: &[i64], first: usize, last: usize) -> i64 {
-    let floor = durations[last].max(1);
+/// `last` plus `last`'s duration, found among the activities near `first`; `None` when no
+/// chain is found there (then nothing bounds the span from below).
+#[must_use]
+pub fn shortest_span(
+    network: &Network,
+    durations: &[i64],
+    first: usize,
+    last: usize,
+) -> Option<i64> {
     if first == last {
-        return floor;
+        return Some(durations[last]);
     }
     let mut dist: std::collections::HashMap<usize, i64> = std::collections::HashMap::new();
     dist.insert(first, 0);
@@ -260,8 +268,7 @@ fn shortest_span(network: &Network, durations: &[i64], first: usize, last: usize
             }
         }
     }
-    dist.get(&last)
-        .map_or(floor, |d| (d + durations[last]).max(floor))
+    dist.get(&last).map(|d| d + durations[last])
 }
 
 /// Reusable buffers of the serial SGS.
