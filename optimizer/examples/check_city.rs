@@ -3,8 +3,9 @@
 //! and prints the fastest and median time with the violations found per rule.
 //!
 //! Run: `cargo run --release --example check_city -- [--compounds N] [--seed S]
-//! [--time-limit S] [--runs K] [--weekends-off]` (defaults: 2000 compounds, seed 1, a 5 s
-//! search, 5 runs). `--weekends-off` plans the city with five-day site weeks.
+//! [--time-limit S] [--runs K] [--weekends-off] [--show N]` (defaults: 2000 compounds,
+//! seed 1, a 5 s search, 5 runs). `--weekends-off` plans the city with five-day site weeks;
+//! `--show N` prints the first `N` violations of each rule.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut compounds, mut seed, mut time_limit, mut runs) = (2000_usize, 1_u64, 5.0_f64, 5);
     let mut weekends_off = false;
+    let mut show = 0_usize;
     let mut k = 0;
     while k < args.len() {
         if args[k] == "--weekends-off" {
@@ -31,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--seed" => seed = value.parse()?,
             "--time-limit" => time_limit = value.parse()?,
             "--runs" => runs = value.parse()?,
+            "--show" => show = value.parse()?,
             other => return Err(format!("unknown option {other}").into()),
         }
         k += 2;
@@ -61,7 +64,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     seconds.sort_by(f64::total_cmp);
     let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
     for v in &violations {
-        *per_rule.entry(format!("{:?}", v.rule)).or_default() += 1;
+        let count = per_rule.entry(format!("{:?}", v.rule)).or_default();
+        if *count < show {
+            println!("{:?}: {}", v.rule, v.message);
+        }
+        *count += 1;
     }
     println!(
         "check of {} activities: fastest {:.3} s, median {:.3} s over {} run(s); violations {per_rule:?}",

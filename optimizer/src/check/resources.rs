@@ -84,9 +84,9 @@ pub(super) fn check_crews(
                 Rule::Crews,
                 subjects,
                 format!(
-                    "Up to {} {name} steps are at work {} (first on {}), but the plan has {capacity} {name} crew(s).",
-                    run.peak,
+                    "More {name} steps are at work {} than the plan's {capacity} {name} crew(s), {} on {} at the peak.",
                     days(run.first, run.last),
+                    run.peak,
                     run.peak_on
                 ),
             );
@@ -166,9 +166,9 @@ pub(super) fn check_district_limits(
                 Rule::DistrictLimit,
                 subjects.clone(),
                 format!(
-                    "District {district} has up to {} street cut(s) open {} (first on {}; excavations {}), but its limit is {limit}.",
-                    run.peak,
+                    "District {district} has more streets cut open {} than its limit of {limit}, {} on {} at the peak (excavations {}).",
                     days(run.first, run.last),
+                    run.peak,
                     run.peak_on,
                     subjects.join(", ")
                 ),

@@ -20,7 +20,7 @@ mod phase;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use geo::{Euclidean, Geometry, Length};
@@ -614,10 +614,13 @@ pub(super) fn check_steps(
     findings: &mut Findings,
 ) {
     let mut seen = vec![false; expectation.steps.len()];
+    let works: HashSet<&str> = plan.works.iter().map(|w| w.id.as_str()).collect();
+    let compounds: HashSet<&str> = plan.compounds.iter().map(|c| c.id.as_str()).collect();
+    let trenches: HashSet<&str> = schedule.trenches.iter().map(|t| t.id.as_str()).collect();
     let known = |subject: &Subject| match subject {
-        Subject::Work(id) => plan.works.iter().any(|w| &w.id == id),
-        Subject::Compound(id) => plan.compounds.iter().any(|c| &c.id == id),
-        Subject::Trench(id) => schedule.trenches.iter().any(|t| &t.id == id),
+        Subject::Work(id) => works.contains(id.as_str()),
+        Subject::Compound(id) => compounds.contains(id.as_str()),
+        Subject::Trench(id) => trenches.contains(id.as_str()),
     };
     for a in &schedule.activities {
         if let Some(&i) = expectation.by_id.get(a.id.as_str()) {
