@@ -45,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = CityOptions {
         time_limit: Duration::from_secs_f64(time_limit),
         seed,
+        ..CityOptions::default()
     };
     let schedule = plan_city(&plan, &analysis, &options)?;
     eprintln!(

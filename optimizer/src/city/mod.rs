@@ -6,7 +6,9 @@
 //!        ──lowering──> engine Problem ──solve──> Schedule ──verify──> ScheduleDocument
 //! ```
 //! The uncoordinated baseline (every utility digging alone) is built from the same inputs
-//! without trenches, so the saving is measured on the same plan.
+//! without trenches, so the saving is measured on the same plan. The finished document is
+//! judged by [`crate::check`] against the plan file's own rules: `summary.verified` holds
+//! only when that check and the engine's verifier both find nothing.
 
 pub mod document;
 pub mod inputs;
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 use geodata::analysis::Analysis;
 use geodata::plan::Plan;
 
+use crate::check::check;
 use crate::city::network::{Network, NetworkError, Templates};
 use crate::engine::SearchOptions;
 use crate::engine::{ForcedBy, Progress};
@@ -164,7 +167,7 @@ pub fn plan_city(
         violations,
         began,
     });
-    Ok(ScheduleDocument {
+    let mut document = ScheduleDocument {
         plan: PlanRef {
             name: plan.settings.name.clone(),
             start: plan.settings.start,
@@ -174,7 +177,13 @@ pub fn plan_city(
         deadlines,
         beyond_horizon,
         summary,
-    })
+    };
+    // The plan-level check judges the finished document against the plan file's own rules,
+    // sharing no code with what built it; verified means both verifiers found nothing.
+    let broken = check(plan, analysis, &document);
+    document.summary.violations.extend(broken);
+    document.summary.verified = document.summary.violations.is_empty();
+    Ok(document)
 }
 
 /// What the summary is computed from.

@@ -25,6 +25,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use geo::{Euclidean, Geometry, Length};
 use geodata::analysis::Analysis;
+use geodata::analysis::cluster::MembershipReason;
 use geodata::plan::{Conversion, DeadlineKind, Discipline, Duration, Plan, Trade, Utility, Work};
 
 use super::Findings;
@@ -94,7 +95,7 @@ pub(super) struct WorkSteps {
     pub(super) chain: Vec<usize>,
     /// The shared trench it is in, as a position in [`Expectation::trenches`].
     pub(super) trench: Option<usize>,
-    /// The compounds it belongs to (references or lies within 5 m of), positions in
+    /// The compounds it belongs to (references or lies inside), positions in
     /// `plan.compounds`.
     pub(super) compounds: Vec<usize>,
     /// The compound whose phase it stands for (a trade work referencing it).
@@ -117,7 +118,7 @@ pub(super) struct TrenchSteps {
 pub(super) struct CompoundSteps {
     /// Its generated phases (steps).
     pub(super) phases: Vec<usize>,
-    /// Its works (positions in `plan.works`): those referencing it or lying within 5 m.
+    /// Its works (positions in `plan.works`): those referencing it or lying inside it.
     pub(super) works: Vec<usize>,
 }
 
@@ -330,7 +331,7 @@ impl Expectation {
     }
 
     /// The compounds of every work: the one it references and those the analysis finds
-    /// it in or within 5 m of; which compound's phase a trade work stands for.
+    /// it or lies inside; which compound's phase a trade work stands for.
     fn membership(&mut self, plan: &Plan, analysis: &Analysis) {
         let work_at: HashMap<&str, usize> = plan
             .works
@@ -359,7 +360,13 @@ impl Expectation {
             let Some(&c) = compound_at.get(members.compound.as_str()) else {
                 continue;
             };
-            for m in &members.works {
+            // A work lying inside the compound belongs to it; one merely nearby serves the
+            // street, not the compound.
+            for m in members
+                .works
+                .iter()
+                .filter(|m| m.reason == MembershipReason::Inside)
+            {
                 if let Some(&w) = work_at.get(m.work.as_str()) {
                     pairs.push((w, c));
                 }
