@@ -221,6 +221,7 @@ mod tests {
             "DeadlineOutcome",
             "ChainLink",
             "BeyondHorizon",
+            "SharingCost",
             "RuleViolation",
             "Summary",
             "Weights",
@@ -240,7 +241,7 @@ mod tests {
         // Enumerations: every value the schema allows is named in its section.
         for (name, section) in [
             ("ActivityKind", "ActivityKind"),
-            ("ForcedBy", "ForcedBy"),
+            ("MissCause", "MissCause"),
             ("Rule", "Rule"),
         ] {
             let values = schemas[name]["enum"]

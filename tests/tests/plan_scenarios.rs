@@ -21,10 +21,9 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
 use geodata::plan::Settings;
 use optimizer::city::document::{
-    ActivityKind, DeadlineOutcome, ScheduleDocument, ScheduledActivity,
+    ActivityKind, DeadlineOutcome, MissCause, ScheduleDocument, ScheduledActivity,
 };
 use optimizer::city::{CityOptions, plan_city};
-use optimizer::engine::ForcedBy;
 
 fn planned(name: &str) -> ScheduleDocument {
     planned_with(name, |_| {})
@@ -111,7 +110,7 @@ fn a_street_under_moratorium_is_not_cut_and_the_missed_deadline_blames_the_morat
     let doc = planned("moratorium.geojson");
     let late = missed(&doc);
     assert_eq!(late.len(), 1);
-    assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
+    assert_eq!(late[0].forced_by, Some(MissCause::Calendar));
     assert_eq!(doc.summary.hard_deadlines_unavoidable, 1);
     let dig = first(&doc, ActivityKind::Excavate);
     assert!(dig.start.to_string().as_str() > "2026-11-14");
@@ -130,7 +129,7 @@ fn no_trench_is_dug_in_frozen_ground_and_the_miss_is_put_down_to_the_season() {
     let doc = planned("frozen-ground.geojson");
     let late = missed(&doc);
     assert_eq!(late.len(), 1);
-    assert_eq!(late[0].forced_by, Some(ForcedBy::Calendar));
+    assert_eq!(late[0].forced_by, Some(MissCause::Calendar));
     let start = first(&doc, ActivityKind::Excavate).start.to_string();
     assert!(
         start.as_str() >= "2027-03-01",
@@ -146,7 +145,7 @@ fn one_crew_digs_one_main_at_a_time_and_the_late_ones_name_the_crew() {
     assert_eq!(late.len(), 2, "only one of three 35-day mains fits");
     assert_eq!(doc.summary.hard_deadlines_unavoidable, 0);
     for d in &late {
-        assert_eq!(d.forced_by, Some(ForcedBy::Resources));
+        assert_eq!(d.forced_by, Some(MissCause::Resources));
         assert_explained_by(d, "every unit of crew:water is busy");
     }
     let mut digs: Vec<_> = doc
@@ -164,7 +163,7 @@ fn a_deadline_shorter_than_the_work_is_explained_by_its_critical_path_from_the_r
     let doc = planned("too-short.geojson");
     let late = missed(&doc);
     assert_eq!(late.len(), 1);
-    assert_eq!(late[0].forced_by, Some(ForcedBy::Lags));
+    assert_eq!(late[0].forced_by, Some(MissCause::Lags));
     let chain = explanation(late[0]);
     assert_eq!(chain[0], "it may not start before 2026-04-01");
     assert!(
@@ -225,4 +224,31 @@ fn every_fixture_keeps_its_rules_with_weekends_off_and_holidays() {
             }
         }
     }
+}
+
+/// The analysis proposes one trench for a telecom duct due on 17 August and a water main
+/// that may not start before 9 August; dug together the duct would be late, so the
+/// planner digs them apart and the duct is on time.
+#[test]
+fn a_trench_that_would_make_a_deadline_late_is_dug_apart() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/plans/sharing-costs-a-deadline.geojson");
+    let file = std::fs::File::open(&path).expect("fixture exists");
+    let plan = ingest(file, &IngestOptions::default()).expect("valid");
+    let analysis = analyze(&plan, &AnalysisOptions::default()).expect("default profile");
+    assert_eq!(analysis.trenches.len(), 1, "the analysis proposes sharing");
+    let doc = planned("sharing-costs-a-deadline.geojson");
+    assert!(doc.trenches.is_empty(), "{:?}", doc.trenches);
+    assert_eq!(doc.summary.excavations, 2);
+    assert!(missed(&doc).is_empty(), "{:?}", missed(&doc));
+    let duct = doc
+        .activities
+        .iter()
+        .find(|a| a.id == "w-telecom/restore")
+        .expect("the duct is dug on its own");
+    assert!(
+        duct.end.to_string().as_str() <= "2026-08-17",
+        "{}",
+        duct.end
+    );
 }

@@ -157,12 +157,63 @@ pub struct DeadlineOutcome {
     pub finish: NaiveDate,
     /// Days late (0 when met).
     pub lateness_days: i64,
-    /// For a missed hard deadline: what alone makes it impossible (`lags`, `calendar`), or
-    /// `resources` when only crews and district limits do.
+    /// For a missed hard deadline: what makes it late (`lags`, `calendar`, `resources`,
+    /// or `sharing` when only its shared trench does).
     #[serde(default)]
-    pub forced_by: Option<ForcedBy>,
+    pub forced_by: Option<MissCause>,
+    /// For a miss forced by `sharing`: the partner work that holds the trench back and the
+    /// days sharing costs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<SharingCost>,
     /// For a missed hard deadline: the chain of activities that forces it.
     pub explanation: Option<Vec<ChainLink>>,
+}
+
+/// What makes a hard deadline (or the horizon) late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MissCause {
+    /// Releases and lags alone: the earliest-start schedule already misses it.
+    Lags,
+    /// Releases, lags and forbidden windows (seasons, moratoria): late even with
+    /// unlimited crews.
+    Calendar,
+    /// Only crews and district limits: some schedule without them meets it.
+    Resources,
+    /// Only its shared trench: dug alone it would be on time.
+    Sharing,
+}
+
+impl MissCause {
+    /// Whether no grouping and no crew count can fix it: lags, releases and the calendar
+    /// alone force it.
+    #[must_use]
+    pub fn is_unavoidable(self) -> bool {
+        matches!(self, MissCause::Lags | MissCause::Calendar)
+    }
+}
+
+impl From<ForcedBy> for MissCause {
+    fn from(forced: ForcedBy) -> Self {
+        match forced {
+            ForcedBy::Lags => MissCause::Lags,
+            ForcedBy::Calendar => MissCause::Calendar,
+            ForcedBy::Resources => MissCause::Resources,
+        }
+    }
+}
+
+/// What sharing a trench costs a work's deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharingCost {
+    /// The shared trench.
+    pub trench: String,
+    /// The member that holds the trench back (the one that alone would close latest).
+    pub partner: String,
+    /// Days the trench closes later than the work alone would.
+    pub days: i64,
 }
 
 impl DeadlineOutcome {
@@ -188,7 +239,7 @@ pub struct BeyondHorizon {
     pub earliest_end: NaiveDate,
     /// What keeps it beyond the horizon: `lags`, `calendar`, or `resources` when only crews
     /// and district limits do.
-    pub forced_by: ForcedBy,
+    pub forced_by: MissCause,
     /// The chain of activities that forces it, origin first.
     pub explanation: Vec<ChainLink>,
 }

@@ -10,6 +10,7 @@
 //! judged by [`crate::check`] against the plan file's own rules: `summary.verified` holds
 //! only when that check and the engine's verifier both find nothing.
 
+pub mod coordination;
 pub mod document;
 pub mod inputs;
 pub mod lowering;
@@ -25,12 +26,17 @@ use geodata::plan::Plan;
 
 use crate::check::check;
 use crate::city::network::{Network, NetworkError, Templates};
+use crate::engine::Progress;
 use crate::engine::SearchOptions;
-use crate::engine::{ForcedBy, Progress};
 use crate::engine::{SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
-use document::{DeadlineOutcome, PlanRef, Rule, RuleViolation, ScheduleDocument, Summary};
-use report::Report;
+use coordination::LeastDays;
+use document::{
+    DeadlineOutcome, MissCause, PlanRef, Rule, RuleViolation, ScheduleDocument, Summary,
+};
+use lowering::Lowered;
+use network::NetworkInputs;
+use report::{Report, Sharing};
 
 /// Effort and seed of a city plan.
 #[derive(Debug, Clone)]
@@ -101,12 +107,17 @@ pub fn plan_city(
     let began = Instant::now();
     let inputs = inputs::network_inputs(plan, analysis);
     let templates = Templates::default();
-    let network = Network::build(plan, &inputs, &templates)
-        .map_err(|source| CityError::Network { source })?;
     let baseline = Network::baseline(plan, &inputs, &templates)
         .map_err(|source| CityError::Network { source })?;
-    let lowered = lowering::lower(&network);
     let baseline_lowered = lowering::lower(&baseline.network);
+    let apart_least = LeastDays::of(&baseline.network, &baseline_lowered)
+        .map_err(|source| CityError::Solve { source })?;
+    let Grouped {
+        inputs,
+        network,
+        lowered,
+        least: shared_least,
+    } = grouped(plan, inputs, &templates, (&baseline.network, &apart_least))?;
     let solve_options = SolveOptions {
         search: SearchOptions {
             time_limit: options.time_limit,
@@ -136,7 +147,11 @@ pub fn plan_city(
     let schedule = schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
     let baseline_schedule =
         baseline_schedule.map_err(cancelled_or(|source| CityError::Baseline { source }))?;
-    let report = Report::new(&network, &lowered, &schedule);
+    let report = Report::new(&network, &lowered, &schedule).with_sharing(Sharing {
+        trenches: &inputs.trenches,
+        least: &shared_least,
+        apart: (&baseline.network, &apart_least),
+    });
     let baseline_report = Report::new(&baseline.network, &baseline_lowered, &baseline_schedule);
     let (deadlines, beyond_horizon) = report
         .deadlines_and_horizon()
@@ -173,7 +188,7 @@ pub fn plan_city(
             start: plan.settings.start,
         },
         activities: report.activities(),
-        trenches: report::shared_trenches(plan, analysis),
+        trenches: report::shared_trenches(plan, &inputs.trenches),
         deadlines,
         beyond_horizon,
         summary,
@@ -220,7 +235,7 @@ fn summary(f: &Figures<'_>) -> Summary {
             .deadlines
             .iter()
             .filter(missed)
-            .filter(|d| matches!(d.forced_by, Some(ForcedBy::Lags | ForcedBy::Calendar)))
+            .filter(|d| d.forced_by.is_some_and(MissCause::is_unavoidable))
             .count(),
         lateness_days: f.deadlines.iter().map(|d| d.lateness_days).sum(),
         lower_bound_days,
@@ -245,4 +260,43 @@ fn summary(f: &Figures<'_>) -> Summary {
         seconds: f.began.elapsed().as_secs_f64(),
         weights: f.schedule.weights,
     }
+}
+
+/// The network of the decided grouping, lowered, with its least schedule.
+struct Grouped {
+    inputs: NetworkInputs,
+    network: Network,
+    lowered: Lowered,
+    least: LeastDays,
+}
+
+/// Decides which works share which trench with the deadlines in view
+/// ([`coordination::decide`]) and builds that network; it is rebuilt only when the
+/// decision changed a proposed trench.
+fn grouped(
+    plan: &Plan,
+    mut inputs: NetworkInputs,
+    templates: &Templates,
+    apart: (&Network, &LeastDays),
+) -> Result<Grouped, CityError> {
+    let build = |inputs: &NetworkInputs| -> Result<(Network, Lowered, LeastDays), CityError> {
+        let network = Network::build(plan, inputs, templates)
+            .map_err(|source| CityError::Network { source })?;
+        let lowered = lowering::lower(&network);
+        let least =
+            LeastDays::of(&network, &lowered).map_err(|source| CityError::Solve { source })?;
+        Ok((network, lowered, least))
+    };
+    let (mut network, mut lowered, mut least) = build(&inputs)?;
+    let decision = coordination::decide(plan, &inputs, (&network, &least), apart);
+    if !decision.splits.is_empty() {
+        inputs.trenches = decision.trenches;
+        (network, lowered, least) = build(&inputs)?;
+    }
+    Ok(Grouped {
+        inputs,
+        network,
+        lowered,
+        least,
+    })
 }

@@ -7,14 +7,16 @@
 
 use std::collections::HashMap;
 
-use geodata::analysis::Analysis;
 use geodata::plan::{DeadlineKind, Plan};
 
+use super::coordination::{LeastDays, sharing_cost};
 use super::document::{
-    BeyondHorizon, ChainLink, DeadlineOutcome, ScheduledActivity, SharedTrench, Subject,
+    BeyondHorizon, ChainLink, DeadlineOutcome, MissCause, ScheduledActivity, SharedTrench,
+    SharingCost, Subject,
 };
 use super::lowering::Lowered;
 use super::network::{Activity, ActivityKind, Network, ResourceKind};
+use super::network::{DeadlineSource, TrenchGroup};
 use crate::engine::{Cause, MissedDeadline, Schedule, SolveError, explain_late};
 
 /// A solved network and its dates.
@@ -24,6 +26,19 @@ pub(super) struct Report<'a> {
     schedule: &'a Schedule,
     /// Calendar days `(first, last)` of each activity.
     days: Vec<(i64, i64)>,
+    /// How to tell a miss that sharing causes: the trenches, the least schedule of this
+    /// network, and the plan dug apart with its least schedule.
+    sharing: Option<Sharing<'a>>,
+}
+
+/// What [`Report`] needs to judge what sharing costs.
+pub(super) struct Sharing<'a> {
+    /// The decided trenches.
+    pub trenches: &'a [TrenchGroup],
+    /// The least schedule of the reported network.
+    pub least: &'a LeastDays,
+    /// The plan with every work dug alone, and its least schedule.
+    pub apart: (&'a Network, &'a LeastDays),
 }
 
 impl<'a> Report<'a> {
@@ -36,7 +51,35 @@ impl<'a> Report<'a> {
             lowered,
             schedule,
             days,
+            sharing: None,
         }
+    }
+
+    /// Tells misses that only sharing causes from the others.
+    pub(super) fn with_sharing(mut self, sharing: Sharing<'a>) -> Self {
+        self.sharing = Some(sharing);
+        self
+    }
+
+    /// What sharing costs deadline `d` (last allowed day) of the work behind `source`.
+    fn shared_miss(&self, source: &DeadlineSource, last_day: i64) -> Option<SharingCost> {
+        let DeadlineSource::Work(work) = source else {
+            return None;
+        };
+        let sharing = self.sharing.as_ref()?;
+        let trench = sharing.trenches.iter().find(|t| t.works.contains(work))?;
+        let (partner, days) = sharing_cost(
+            work,
+            last_day,
+            trench,
+            (self.network, sharing.least),
+            sharing.apart,
+        )?;
+        Some(SharingCost {
+            trench: trench.id.clone(),
+            partner,
+            days,
+        })
     }
 
     /// Calendar days from the plan start to the end of the last activity.
@@ -132,6 +175,13 @@ impl<'a> Report<'a> {
                 let missed = (d.kind == DeadlineKind::Hard && lateness > 0)
                     .then(|| explained.get(&(i, calendar.site_index(d.finish_by))))
                     .flatten();
+                let mut forced_by = missed.map(|m| MissCause::from(m.forced_by));
+                let sharing = forced_by
+                    .filter(|f| f.is_unavoidable())
+                    .and_then(|_| self.shared_miss(&d.source, d.finish_by - 1));
+                if sharing.is_some() {
+                    forced_by = Some(MissCause::Sharing);
+                }
                 deadlines.push(DeadlineOutcome {
                     source: d.source.clone(),
                     activity: a.id.clone(),
@@ -139,7 +189,8 @@ impl<'a> Report<'a> {
                     date: d.date,
                     finish: calendar.date(last),
                     lateness_days: lateness,
-                    forced_by: missed.map(|m| m.forced_by),
+                    forced_by,
+                    sharing,
                     explanation: missed.map(|m| self.chain(m)),
                 });
             }
@@ -155,7 +206,7 @@ impl<'a> Report<'a> {
                     activity: a.id.clone(),
                     end: calendar.date(self.days[i].1),
                     earliest_end: calendar.date(self.axis_last_day(i, m.earliest_finish)),
-                    forced_by: m.forced_by,
+                    forced_by: m.forced_by.into(),
                     explanation: self.chain(m),
                 })
             })
@@ -270,28 +321,28 @@ fn assign_crews(network: &Network, schedule: &Schedule) -> Vec<Option<String>> {
 }
 
 /// The analysis trenches with their utilities and owners.
-pub(super) fn shared_trenches(plan: &Plan, analysis: &Analysis) -> Vec<SharedTrench> {
-    let owner_of: HashMap<&str, &str> = plan
-        .works
-        .iter()
-        .map(|w| (w.id.as_str(), w.owner.as_str()))
-        .collect();
-    analysis
-        .trenches
+pub(super) fn shared_trenches(plan: &Plan, trenches: &[TrenchGroup]) -> Vec<SharedTrench> {
+    let by_id: HashMap<&str, &geodata::plan::Work> =
+        plan.works.iter().map(|w| (w.id.as_str(), w)).collect();
+    trenches
         .iter()
         .map(|t| {
             let mut owners: Vec<String> = Vec::new();
-            for w in &t.works {
-                if let Some(&owner) = owner_of.get(w.as_str())
-                    && !owners.iter().any(|o| o == owner)
-                {
-                    owners.push(owner.to_owned());
+            let mut utilities: Vec<String> = Vec::new();
+            for w in t.works.iter().filter_map(|w| by_id.get(w.as_str())) {
+                if !owners.contains(&w.owner) {
+                    owners.push(w.owner.clone());
+                }
+                let utility = w.discipline.as_str().to_owned();
+                if !utilities.contains(&utility) {
+                    utilities.push(utility);
                 }
             }
+            utilities.sort();
             SharedTrench {
                 id: t.id.clone(),
                 works: t.works.clone(),
-                utilities: t.utilities.iter().map(|u| u.as_str().to_owned()).collect(),
+                utilities,
                 owners,
                 length_m: t.length_m,
                 excavations_saved: t.works.len().saturating_sub(1),

@@ -35,5 +35,5 @@ pub use problem::{
 pub use progress::{Progress, Snapshot};
 pub use schedule::{Cause, ForcedBy, Link, MissedDeadline, Schedule, Verdict};
 pub use search::SearchOptions;
-pub use solve::{SolveError, SolveOptions, explain_late, solve, solve_from};
+pub use solve::{SolveError, SolveOptions, explain_late, least_starts, solve, solve_from};
 pub use verify::{Violation, verify};

@@ -146,6 +146,19 @@ pub fn explain_late(
     Ok(explain(problem, &network, starts, &earliest, late))
 }
 
+/// The least start of every activity under lags, releases and forbidden windows alone
+/// (unlimited resources): no schedule of `problem` starts any activity earlier, and this
+/// one schedule reaches every least start at once.
+///
+/// # Errors
+/// [`SolveError::Invalid`] when the problem's lags contradict each other.
+pub fn least_starts(problem: &Problem) -> Result<Vec<i64>, SolveError> {
+    let network = Network::from_problem(problem);
+    let earliest =
+        earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
+    Ok(calendar_starts(problem, &network, &earliest))
+}
+
 fn solve_with(
     problem: &Problem,
     options: &SolveOptions,
