@@ -78,6 +78,7 @@ fn schedule_document() -> ScheduleDocument {
         trenches: Vec::new(),
         deadlines: Vec::new(),
         beyond_horizon: Vec::new(),
+        advice: optimizer::city::document::Advice::default(),
         summary: Summary::default(),
     }
 }

@@ -222,6 +222,8 @@ mod tests {
             "ChainLink",
             "BeyondHorizon",
             "SharingCost",
+            "Advice",
+            "Change",
             "RuleViolation",
             "Summary",
             "Weights",
@@ -243,6 +245,7 @@ mod tests {
             ("ActivityKind", "ActivityKind"),
             ("MissCause", "MissCause"),
             ("Rule", "Rule"),
+            ("ChangeKind", "ChangeKind"),
         ] {
             let values = schemas[name]["enum"]
                 .as_array()

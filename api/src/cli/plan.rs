@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions, ingest};
+use optimizer::city::document::Advice;
 use optimizer::city::{CityOptions, plan_city};
 use optimizer::engine::Progress as SearchProgress;
 
@@ -122,6 +123,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             late.activity, late.source, late.date, late.finish, late.lateness_days
         );
     }
+    print_advice(&document.advice);
     match &args.out {
         Some(path) => {
             let file = std::fs::File::create(path)
@@ -174,4 +176,26 @@ fn with_heartbeat<T: Send>(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
+}
+
+/// The advice's changes, ten at most, on standard error.
+fn print_advice(advice: &Advice) {
+    if !advice.changes.is_empty() {
+        eprintln!(
+            "  advice: {} change(s) recover {} of {} missed hard deadline(s) and bring {} of {} activities inside the horizon:",
+            advice.changes.len(),
+            advice.deadlines_recovered,
+            advice.deadlines_missed,
+            advice.horizon_recovered,
+            advice.beyond_horizon
+        );
+        for change in advice.changes.iter().take(10) {
+            eprintln!(
+                "    - {} (recovers {}, {} day(s) saved)",
+                change.description,
+                change.recovers.len(),
+                change.days_saved
+            );
+        }
+    }
 }

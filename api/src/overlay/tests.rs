@@ -69,6 +69,7 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
             .collect(),
         deadlines: Vec::new(),
         beyond_horizon: Vec::new(),
+        advice: optimizer::city::document::Advice::default(),
         summary: Summary::default(),
     }
 }

@@ -31,6 +31,10 @@ pub struct ScheduleDocument {
     /// Activities that end after the plan's horizon, with what forces them there.
     #[serde(default)]
     pub beyond_horizon: Vec<BeyondHorizon>,
+    /// What would make every missed hard deadline hold and bring everything inside the
+    /// horizon: the smallest set of changes found, each with its effect.
+    #[serde(default)]
+    pub advice: Advice,
     /// Figures of merit and proof of quality.
     pub summary: Summary,
 }
@@ -242,6 +246,64 @@ pub struct BeyondHorizon {
     pub forced_by: MissCause,
     /// The chain of activities that forces it, origin first.
     pub explanation: Vec<ChainLink>,
+}
+
+/// The changes that would recover the plan's missed hard deadlines and bring what ends
+/// after the horizon inside it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Advice {
+    /// The changes, fewest first: together they recover every target they list.
+    pub changes: Vec<Change>,
+    /// Missed hard deadlines (as in `summary.hard_deadlines_missed`).
+    pub deadlines_missed: usize,
+    /// Of those, the ones a change other than moving the deadline itself recovers.
+    pub deadlines_recovered: usize,
+    /// Activities beyond the horizon (as in `summary.beyond_horizon`).
+    pub beyond_horizon: usize,
+    /// Of those, the ones a change other than a longer horizon brings inside it.
+    pub horizon_recovered: usize,
+}
+
+/// One change to the plan and what it recovers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    /// What kind of change.
+    pub kind: ChangeKind,
+    /// What it changes: a street, work or compound id, a crew pool (`crew:water`) or a
+    /// district limit (`district:Xicheng`).
+    pub subject: String,
+    /// The change in one sentence, with its numbers.
+    pub description: String,
+    /// What it recovers: deadlines (`deadline of work w1`, `finish_by of compound c2`, ...)
+    /// and activities brought inside the horizon (`w7/restore inside the horizon`).
+    pub recovers: Vec<String>,
+    /// Days of lateness it saves over what it recovers.
+    pub days_saved: i64,
+    /// Separate excavations it adds (digging a work apart from its trench).
+    pub excavations_added: usize,
+}
+
+/// The kinds of change advice proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The city grants an exception to a street's road-cut moratorium.
+    MoratoriumException,
+    /// A work's `earliest` (or a compound's `start_by`) moves earlier.
+    EarlierStart,
+    /// One more crew of a utility or trade over a period.
+    ExtraCrew,
+    /// A district may have one more street open at once.
+    HigherDistrictLimit,
+    /// A work is dug apart from its shared trench.
+    DigApart,
+    /// A deadline moves to the day the work can finish (nothing else recovers it).
+    LaterDeadline,
+    /// The horizon grows to take what cannot end inside it.
+    LongerHorizon,
 }
 
 /// A rule of the plan (`docs/input-format.md`, "What a schedule must keep") that a schedule

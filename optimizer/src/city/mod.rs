@@ -10,6 +10,7 @@
 //! judged by [`crate::check`] against the plan file's own rules: `summary.verified` holds
 //! only when that check and the engine's verifier both find nothing.
 
+mod advice;
 pub mod coordination;
 pub mod document;
 pub mod inputs;
@@ -161,15 +162,9 @@ pub fn plan_city(
         .map_err(|source| CityError::Baseline { source })?;
     // Missed hard deadlines and activities beyond the horizon are reported in the
     // document; every other violation means the schedule breaks a rule.
-    let violations: Vec<RuleViolation> = verify(&lowered.problem, &schedule.starts, &schedule.ends)
-        .into_iter()
-        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
-        .map(|v| RuleViolation {
-            rule: Rule::Engine,
-            subjects: Vec::new(),
-            message: v.to_string(),
-        })
-        .collect();
+    // Missed hard deadlines and activities beyond the horizon are reported in the
+    // document; every other violation means the schedule breaks a rule.
+    let violations = engine_violations(&lowered.problem, &schedule);
     let summary = summary(&Figures {
         network: &network,
         baseline: &baseline,
@@ -182,6 +177,17 @@ pub fn plan_city(
         violations,
         began,
     });
+    let advice = advice::advise(
+        &advice::Planned {
+            network: &network,
+            lowered: &lowered,
+            schedule: &schedule,
+            deadlines: &deadlines,
+            beyond_horizon: &beyond_horizon,
+            trenches: &inputs.trenches,
+        },
+        options.time_limit / 10,
+    );
     let mut document = ScheduleDocument {
         plan: PlanRef {
             name: plan.settings.name.clone(),
@@ -191,6 +197,7 @@ pub fn plan_city(
         trenches: report::shared_trenches(plan, &inputs.trenches),
         deadlines,
         beyond_horizon,
+        advice,
         summary,
     };
     // The plan-level check judges the finished document against the plan file's own rules,
@@ -299,4 +306,20 @@ fn grouped(
         lowered,
         least,
     })
+}
+
+/// What the engine's verifier finds in its own schedule besides missed deadlines.
+fn engine_violations(
+    problem: &crate::engine::Problem,
+    schedule: &crate::engine::Schedule,
+) -> Vec<RuleViolation> {
+    verify(problem, &schedule.starts, &schedule.ends)
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
+        .map(|v| RuleViolation {
+            rule: Rule::Engine,
+            subjects: Vec::new(),
+            message: v.to_string(),
+        })
+        .collect()
 }

@@ -107,6 +107,15 @@ pub struct MoratoriumFact {
     pub exception: bool,
 }
 
+/// A street's moratorium window on an excavation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetWindow {
+    /// The street under moratorium.
+    pub street: String,
+    /// The days it may not be cut.
+    pub window: DayInterval,
+}
+
 /// A work lying in a compound without naming it (from the analysis).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompoundMembership {
@@ -311,8 +320,16 @@ pub struct Activity {
     pub metres: f64,
     /// Crew demands while in progress.
     pub demands: Vec<Demand>,
-    /// Days the activity may not overlap: sorted, merged, within the calendar span.
+    /// Days the activity may not overlap: sorted, merged, within the calendar span
+    /// (seasons and the windows of `moratoria`).
     pub forbidden: Vec<DayInterval>,
+    /// The moratoria among `forbidden`, one per street cut, for advice on which exception
+    /// would help.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moratoria: Vec<StreetWindow>,
+    /// `forbidden` without `moratoria` (the seasons alone), kept when there are moratoria.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seasons: Vec<DayInterval>,
     /// Earliest start day.
     pub release: i64,
     /// Deadlines on its finish.

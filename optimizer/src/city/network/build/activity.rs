@@ -61,6 +61,8 @@ impl Builder<'_> {
             metres,
             demands,
             forbidden,
+            moratoria: Vec::new(),
+            seasons: Vec::new(),
             release: release.max(0),
             deadlines: Vec::new(),
         });

@@ -77,7 +77,7 @@ impl<'a> Builder<'a> {
             let splits: Vec<Vec<u32>> = works.iter().map(|w| self.pipeline_split(w)).collect();
             let step = |k: usize| splits.iter().map(|s| s[k]).max().unwrap_or(1);
             let release = self.release_of(&works);
-            let moratoria = self.shared_excavation_windows(&works);
+            let heating = self.shared_excavation_windows(&works);
             let exc = self.add_activity(
                 &t.id,
                 ActivityKind::Excavate,
@@ -85,9 +85,11 @@ impl<'a> Builder<'a> {
                 discipline,
                 step(0),
                 t.length_m,
-                &moratoria,
+                &heating,
                 release,
             )?;
+            let moratoria = self.moratoria_for(&works);
+            self.add_moratoria(exc, moratoria);
             let bf = self.add_activity(
                 &t.id,
                 ActivityKind::Backfill,

@@ -14,7 +14,7 @@ use geodata::plan::{Discipline, Settings, Utility, Work};
 
 use super::Builder;
 use crate::city::network::calendar::{day_offset, merge_intervals, season_intervals};
-use crate::city::network::{ActivityKind, DayInterval, MoratoriumFact};
+use crate::city::network::{ActivityKind, DayInterval, MoratoriumFact, StreetWindow};
 
 /// Season windows of the plan, computed once.
 pub(super) struct CalendarWindows {
@@ -35,23 +35,25 @@ impl CalendarWindows {
     }
 }
 
-/// Moratorium windows for an excavation of `works`, as day intervals.
+/// Moratorium windows for an excavation, one per fact, as day intervals with their street.
 ///
 /// Rule (`docs/input-format.md`, forbidden windows): a street under moratorium may not be
 /// cut from the fact's `from` (its paving date, or a planned repaving inside the
 /// moratorium: cutting before that is restored by the repaving anyway) until `until`,
 /// unless the city granted an exception.
-fn moratorium_windows(start: NaiveDate, span: i64, facts: &[&MoratoriumFact]) -> Vec<DayInterval> {
-    merge_intervals(
-        facts
-            .iter()
-            .filter(|f| !f.exception)
-            .map(|f| DayInterval {
+fn moratorium_windows(start: NaiveDate, span: i64, facts: &[&MoratoriumFact]) -> Vec<StreetWindow> {
+    facts
+        .iter()
+        .filter(|f| !f.exception)
+        .map(|f| StreetWindow {
+            street: f.street.clone(),
+            window: DayInterval {
                 start: day_offset(start, f.from).clamp(0, span),
                 end: day_offset(start, f.until).clamp(0, span),
-            })
-            .collect(),
-    )
+            },
+        })
+        .filter(|w| !w.window.is_empty())
+        .collect()
 }
 
 impl Builder<'_> {
@@ -82,8 +84,8 @@ impl Builder<'_> {
         merge_intervals(w)
     }
 
-    /// The moratorium windows of an excavation of `works`.
-    pub(super) fn moratoria_for(&self, works: &[&Work]) -> Vec<DayInterval> {
+    /// The moratorium windows of an excavation of `works`, by street.
+    pub(super) fn moratoria_for(&self, works: &[&Work]) -> Vec<StreetWindow> {
         let facts: Vec<&MoratoriumFact> = works
             .iter()
             .filter_map(|w| self.moratoria.get(w.id.as_str()))
@@ -93,17 +95,30 @@ impl Builder<'_> {
         moratorium_windows(self.plan.settings.start, self.span, &facts)
     }
 
-    /// Extra windows of a shared excavation: its works' moratoria, and the heating season
-    /// when any member is a heat work (the lead's discipline alone would miss it).
+    /// Extra season windows of a shared excavation: the heating season when any member is
+    /// a heat work (the lead's discipline alone would miss it).
     pub(super) fn shared_excavation_windows(&self, works: &[&Work]) -> Vec<DayInterval> {
-        let mut windows = self.moratoria_for(works);
         if works
             .iter()
             .any(|w| w.discipline == Discipline::Utility(Utility::Heat))
         {
-            windows.extend_from_slice(&self.calendar.heating);
+            self.calendar.heating.clone()
+        } else {
+            Vec::new()
         }
-        windows
+    }
+
+    /// Adds the moratoria of an excavation to activity `i`'s forbidden windows.
+    pub(super) fn add_moratoria(&mut self, i: usize, moratoria: Vec<StreetWindow>) {
+        if moratoria.is_empty() {
+            return;
+        }
+        let a = &mut self.activities[i];
+        a.seasons = a.forbidden.clone();
+        let mut forbidden = std::mem::take(&mut a.forbidden);
+        forbidden.extend(moratoria.iter().map(|m| m.window));
+        a.forbidden = merge_intervals(forbidden);
+        a.moratoria = moratoria;
     }
 }
 

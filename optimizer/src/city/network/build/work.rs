@@ -14,7 +14,7 @@ use geodata::plan::{Conversion, Discipline, Trade, Utility, Work};
 
 use super::Builder;
 use crate::city::network::template::{Phase, split_days};
-use crate::city::network::{ActivityKind, DayInterval, Deadline, NetworkError, PrecedenceReason};
+use crate::city::network::{ActivityKind, Deadline, NetworkError, PrecedenceReason};
 
 /// The activities one work maps to, for linking.
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +87,6 @@ impl<'a> Builder<'a> {
         ];
         let mut ids = [0usize; 5];
         for (k, kind) in kinds.into_iter().enumerate() {
-            let windows: &[DayInterval] = if k == 0 { &moratoria } else { &[] };
             let metres = if matches!(kind, ActivityKind::Lay | ActivityKind::Test) {
                 len
             } else {
@@ -100,10 +99,11 @@ impl<'a> Builder<'a> {
                 w.discipline,
                 split[k],
                 metres,
-                windows,
+                &[],
                 release,
             )?;
         }
+        self.add_moratoria(ids[0], moratoria);
         self.fs(ids[0], ids[1], 0, None, PrecedenceReason::Template);
         self.fs(ids[1], ids[2], 0, None, PrecedenceReason::Template);
         self.fs(
