@@ -21,7 +21,7 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
 use geodata::plan::Settings;
 use optimizer::city::document::{
-    ActivityKind, DeadlineOutcome, MissCause, ScheduleDocument, ScheduledActivity,
+    ActivityKind, ChangeKind, DeadlineOutcome, MissCause, ScheduleDocument, ScheduledActivity,
 };
 use optimizer::city::{CityOptions, plan_city};
 
@@ -251,4 +251,42 @@ fn a_trench_that_would_make_a_deadline_late_is_dug_apart() {
         "{}",
         duct.end
     );
+}
+
+/// The advice names the change each miss points at: an exception on the protected street,
+/// an earlier start for the main due too soon after its release, and, where a season alone
+/// forces the miss, nothing but a later deadline.
+#[test]
+fn advice_names_the_change_that_recovers_each_miss() {
+    let kinds = |doc: &ScheduleDocument| -> Vec<(ChangeKind, String)> {
+        doc.advice
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.subject.clone()))
+            .collect()
+    };
+    let moratorium = planned("moratorium.geojson");
+    assert_eq!(
+        kinds(&moratorium),
+        [(ChangeKind::MoratoriumException, "s-fuxing".to_owned())]
+    );
+    assert_eq!(moratorium.advice.deadlines_recovered, 1);
+    assert!(
+        moratorium.advice.changes[0]
+            .recovers
+            .contains(&"deadline of work w-water".to_owned())
+    );
+    let short = planned("too-short.geojson");
+    assert_eq!(
+        kinds(&short),
+        [(ChangeKind::EarlierStart, "w-water".to_owned())]
+    );
+    let frozen = planned("frozen-ground.geojson");
+    assert_eq!(
+        kinds(&frozen),
+        [(ChangeKind::LaterDeadline, "w-water".to_owned())]
+    );
+    assert_eq!(frozen.advice.deadlines_recovered, 0);
+    let on_time = planned("shared-trench.geojson");
+    assert!(on_time.advice.changes.is_empty());
 }
