@@ -77,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         retime: true,
         cancel: None,
         progress: None,
+        deadline: None,
     };
     let mut rows = Vec::new();
     for (index, file) in files.iter().enumerate() {

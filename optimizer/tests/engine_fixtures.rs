@@ -21,6 +21,7 @@ fn options() -> SolveOptions {
         retime: true,
         cancel: None,
         progress: None,
+        deadline: None,
     }
 }
 

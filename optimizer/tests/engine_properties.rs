@@ -20,6 +20,7 @@ fn options() -> SolveOptions {
         retime: false,
         cancel: None,
         progress: None,
+        deadline: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn options(seed: u64) -> SolveOptions {
         retime: true,
         cancel: None,
         progress: None,
+        deadline: None,
     }
 }
 

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions, ingest};
-use optimizer::city::document::Advice;
+use optimizer::city::document::{Advice, ScheduleDocument};
 use optimizer::city::{CityOptions, plan_city};
 use optimizer::engine::Progress as SearchProgress;
 
@@ -112,17 +112,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         s.hard_deadlines_unavoidable,
         s.verified
     );
-    for late in document
-        .deadlines
-        .iter()
-        .filter(|d| d.is_missed_hard())
-        .take(10)
-    {
-        eprintln!(
-            "  late: {} ({}) due {} finishes {} (+{} days)",
-            late.activity, late.source, late.date, late.finish, late.lateness_days
-        );
-    }
+    print_misses(&document);
     print_advice(&document.advice);
     match &args.out {
         Some(path) => {
@@ -197,5 +187,32 @@ fn print_advice(advice: &Advice) {
                 change.days_saved
             );
         }
+    }
+}
+
+/// The first missed hard deadlines and activities beyond the horizon, on standard error.
+fn print_misses(document: &ScheduleDocument) {
+    for late in document
+        .deadlines
+        .iter()
+        .filter(|d| d.is_missed_hard())
+        .take(10)
+    {
+        eprintln!(
+            "  late: {} ({}) due {} finishes {} (+{} days)",
+            late.activity, late.source, late.date, late.finish, late.lateness_days
+        );
+    }
+    for beyond in document.beyond_horizon.iter().take(5) {
+        eprintln!(
+            "  beyond the horizon: {} ends {} (earliest possible {}, forced by {:?})",
+            beyond.activity, beyond.end, beyond.earliest_end, beyond.forced_by
+        );
+    }
+    if document.beyond_horizon.len() > 5 {
+        eprintln!(
+            "  ... {} activities beyond the horizon in all",
+            document.beyond_horizon.len()
+        );
     }
 }

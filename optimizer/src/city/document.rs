@@ -412,6 +412,10 @@ pub struct Summary {
     /// Activities of the uncoordinated schedule that finish after a hard deadline.
     #[serde(default)]
     pub baseline_late_activities: usize,
+    /// Hard deadlines the uncoordinated schedule misses (same definition as
+    /// `hard_deadlines_missed`): coordination should never miss more.
+    #[serde(default)]
+    pub baseline_hard_deadlines_missed: usize,
     /// Activities scheduled.
     pub activities: usize,
     /// Independent parts solved separately.

@@ -39,10 +39,15 @@ use lowering::Lowered;
 use network::NetworkInputs;
 use report::{Report, Sharing};
 
+/// Share of the time limit the search and the timing LP may use; explanations, advice and
+/// the plan-level check have the rest.
+const SOLVE_SHARE: f64 = 0.85;
+
 /// Effort and seed of a city plan.
 #[derive(Debug, Clone)]
 pub struct CityOptions {
-    /// Wall-clock limit of the search.
+    /// Wall-clock limit of the whole run: network, search, timing, explanations, advice
+    /// and the plan-level check.
     pub time_limit: Duration,
     /// Seed of the search (same seed and limits, same schedule on the same machine).
     pub seed: u64,
@@ -128,6 +133,9 @@ pub fn plan_city(
         retime: true,
         cancel: options.cancel.clone(),
         progress: options.progress.clone(),
+        // The search and the timing LP share the run's time with what comes after them
+        // (explanations, advice, the plan-level check): they stop at 85 % of the limit.
+        deadline: Some(began + options.time_limit.mul_f64(SOLVE_SHARE)),
     };
     let baseline_options = SolveOptions {
         progress: None,
@@ -186,7 +194,7 @@ pub fn plan_city(
             beyond_horizon: &beyond_horizon,
             trenches: &inputs.trenches,
         },
-        options.time_limit / 10,
+        (began + options.time_limit).saturating_duration_since(Instant::now()),
     );
     let mut document = ScheduleDocument {
         plan: PlanRef {
@@ -261,6 +269,7 @@ fn summary(f: &Figures<'_>) -> Summary {
             .map(|d| d.activity.as_str())
             .collect::<std::collections::HashSet<_>>()
             .len(),
+        baseline_hard_deadlines_missed: f.baseline_deadlines.iter().filter(missed).count(),
         activities: f.network.activities.len(),
         components: f.schedule.components,
         schedules: f.schedule.schedules,

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -35,7 +36,13 @@ pub struct SolveOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Where the searches report their best cost and bound as they go.
     pub progress: Option<Arc<Progress>>,
+    /// When the whole solve must be done: each search stops by then whatever its own time
+    /// limit, and the timing LP gets what is left (none below [`MIN_LP_TIME`]).
+    pub deadline: Option<Instant>,
 }
+
+/// The least time left for the timing LP to be tried at all.
+pub const MIN_LP_TIME: Duration = Duration::from_millis(200);
 
 impl Default for SolveOptions {
     fn default() -> Self {
@@ -44,11 +51,19 @@ impl Default for SolveOptions {
             retime: true,
             cancel: None,
             progress: None,
+            deadline: None,
         }
     }
 }
 
 impl SolveOptions {
+    /// Time left before [`SolveOptions::deadline`], if there is one.
+    #[must_use]
+    pub fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
     /// Whether the cancel flag is set.
     #[must_use]
     pub fn is_cancelled(&self) -> bool {
@@ -304,12 +319,16 @@ fn solve_component(
         })?;
     let objective = Objective::from_problem(problem);
     let lower = cost_lower_bound(problem, &network, &objective, &earliest, &durations, &bound);
+    let mut search_options = options.search;
+    if let Some(left) = options.time_left() {
+        search_options.time_limit = search_options.time_limit.min(left);
+    }
     let mut search = Search::new(
         &model,
         &objective,
         &latest,
         Some(bound.best()),
-        options.search,
+        search_options,
     );
     if let Some(starts) = incumbent {
         search = search.with_incumbent(starts);
@@ -333,33 +352,13 @@ fn solve_component(
             .map(|a| a.name.clone())
             .unwrap_or_default(),
     })?;
-    let mut starts = outcome.starts;
-    let mut note = None;
-    if options.retime && !outcome.reached_bound {
-        let terms = objective.terms(&starts);
-        let lp_horizon = problem
-            .activities
-            .iter()
-            .filter_map(|a| a.deadline.max(a.due.map(|d| d.day)))
-            .fold(terms.makespan, i64::max);
-        match retime(problem, &starts, lp_horizon) {
-            Ok(retimed) => {
-                let ends: Vec<i64> = retimed.iter().zip(&durations).map(|(s, d)| s + d).collect();
-                let broken = verify(problem, &retimed, &ends)
-                    .into_iter()
-                    .any(|v| !matches!(v, Violation::DeadlineMissed { .. }));
-                // Ties keep the search's left-justified schedule.
-                let better = objective.cost(&retimed) < outcome.cost - 1e-9;
-                if broken {
-                    note =
-                        Some("timing LP answer failed verification; kept search schedule".into());
-                } else if better {
-                    starts = retimed;
-                }
-            }
-            Err(err) => note = Some(format!("{err}")),
-        }
-    }
+    let lp_time = options.time_left();
+    let (starts, note) =
+        if options.retime && !outcome.reached_bound && lp_time.is_none_or(|t| t >= MIN_LP_TIME) {
+            retimed(problem, &objective, outcome.starts, outcome.cost, lp_time)
+        } else {
+            (outcome.starts, None)
+        };
     Ok(ComponentResult {
         starts,
         bound,
@@ -367,6 +366,37 @@ fn solve_component(
         schedules: outcome.schedules,
         note,
     })
+}
+
+/// The search's schedule retimed by the LP when that is verified and cheaper, with a note
+/// when the LP's answer was not used.
+fn retimed(
+    problem: &Problem,
+    objective: &Objective,
+    starts: Vec<i64>,
+    cost: f64,
+    time_limit: Option<Duration>,
+) -> (Vec<i64>, Option<String>) {
+    let terms = objective.terms(&starts);
+    let lp_horizon = problem
+        .activities
+        .iter()
+        .filter_map(|a| a.deadline.max(a.due.map(|d| d.day)))
+        .fold(terms.makespan, i64::max);
+    match retime(problem, &starts, lp_horizon, time_limit) {
+        Ok(retimed) => {
+            if !broken_rules(problem, &retimed).is_empty() {
+                let note = "timing LP answer failed verification; kept search schedule";
+                (starts, Some(note.into()))
+            } else if objective.cost(&retimed) < cost - 1e-9 {
+                (retimed, None)
+            } else {
+                // Ties keep the search's left-justified schedule.
+                (starts, None)
+            }
+        }
+        Err(err) => (starts, Some(format!("{err}"))),
+    }
 }
 
 /// What the verifier finds in `starts` besides missed deadlines (which are reported, not

@@ -81,7 +81,12 @@ pub const MAX_ORDER_ROWS: usize = 50_000;
     clippy::cast_possible_truncation,
     reason = "values are checked to be integral days"
 )]
-pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64>, TimingError> {
+pub fn retime(
+    problem: &Problem,
+    starts: &[i64],
+    horizon: i64,
+    time_limit: Option<std::time::Duration>,
+) -> Result<Vec<i64>, TimingError> {
     let n = problem.activities.len();
     let dur: Vec<i64> = problem
         .activities
@@ -151,6 +156,9 @@ pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64
     }
     // One thread, fixed once for this solve (HiGHS cannot change it later on a thread).
     let mut model = vars.minimise(objective).using(highs).set_threads(1);
+    if let Some(limit) = time_limit {
+        model = model.set_time_limit(limit.as_secs_f64());
+    }
     model.set_verbose(false);
     for row in rows {
         model.add_constraint(row);
@@ -266,7 +274,7 @@ mod tests {
         p.precede(0, 1);
         p.open_spans.push(OpenSpan::new(0, 1, 5.0));
         // Search schedule: dig 0-2, pave 2-6, backfill at 6 (trench open 7 days).
-        let retimed = retime(&p, &[0, 6, 2], 7).expect("solvable");
+        let retimed = retime(&p, &[0, 6, 2], 7, None).expect("solvable");
         assert_eq!(retimed[1] - retimed[0], 2, "backfill right after digging");
         assert!(retimed[2] + 4 <= retimed[0] || retimed[0] + 2 <= retimed[2]);
     }
