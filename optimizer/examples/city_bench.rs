@@ -6,7 +6,8 @@
 //! [--seeds A,B,..] [--time-limit S]`. Peak memory is the process's: wrap the command in
 //! `/usr/bin/time -f "%M KB"` (one seed per run for a per-city figure).
 //!
-//! Every line is tab-separated `city` with the figures; the run ends with medians.
+//! Every line is tab-separated `city` with the figures (time including the analysis); the
+//! run ends with medians.
 
 use std::time::{Duration, Instant};
 
@@ -73,18 +74,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let s = &document.summary;
         #[expect(clippy::cast_precision_loss, reason = "excavation counts are small")]
         let saving = 1.0 - s.excavations as f64 / s.baseline_excavations.max(1) as f64;
+        #[expect(clippy::cast_precision_loss, reason = "metre-days are far below 2^52")]
+        let md_saving = 1.0 - s.trench_open_metre_days / s.baseline_trench_open_metre_days.max(1.0);
+        let advice = &document.advice;
         println!(
-            "city\t{}\t{seed}\t{}\t{}\t{elapsed:.2}\t{}\t{}\t{:.1}%\t{}\t{}\t{:.0}\t{:.0}\t{}",
+            "city\t{}\t{seed}\tworks {}\tactivities {}\t{elapsed:.2} s\texcavations {} vs {} ({:.1}% fewer)\tmetre-days {:.0} vs {:.0} ({:.1}% fewer)\thard missed {} (unavoidable {}) vs {} uncoordinated\tbeyond horizon {}\tadvice {} change(s) recover {}/{} deadlines, {}/{} beyond horizon\tverified {}",
             args.compounds,
             plan.works.len(),
             s.activities,
             s.excavations,
             s.baseline_excavations,
             saving * 100.0,
-            s.hard_deadlines_missed,
-            s.hard_deadlines_unavoidable,
             s.trench_open_metre_days,
             s.baseline_trench_open_metre_days,
+            md_saving * 100.0,
+            s.hard_deadlines_missed,
+            s.hard_deadlines_unavoidable,
+            s.baseline_hard_deadlines_missed,
+            s.beyond_horizon,
+            advice.changes.len(),
+            advice.deadlines_recovered,
+            advice.deadlines_missed,
+            advice.horizon_recovered,
+            advice.beyond_horizon,
             s.verified
         );
         seconds.push(elapsed);

@@ -17,6 +17,7 @@
 //! bounds, the search loops, explanations) is internal to this folder.
 
 mod bound;
+mod compress;
 mod explain;
 mod objective;
 pub mod problem;

@@ -193,15 +193,17 @@ impl<'a> Search<'a> {
         self
     }
 
-    /// Whether the search stopped improving: no better schedule for [`STALL_MIN`] and for
-    /// half of the time spent so far. Only with a time budget (a schedule budget makes the
+    /// Whether the search stopped improving: no better schedule for [`STALL_MIN`], for half
+    /// of the time spent so far and for a quarter of the time limit. Only with a time budget (a schedule budget makes the
     /// result depend on the seed alone).
     fn stalled(&self) -> bool {
         if self.options.max_schedules.is_some() || !self.best_cost.is_finite() {
             return false;
         }
         let quiet = self.improved.elapsed();
-        quiet >= STALL_MIN && quiet * 2 >= self.started.elapsed()
+        quiet >= STALL_MIN
+            && quiet * 2 >= self.started.elapsed()
+            && quiet * 4 >= self.options.time_limit
     }
 
     /// Reports every improvement of the best cost to `progress` as `component`.
