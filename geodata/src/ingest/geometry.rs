@@ -329,8 +329,9 @@ impl GeometryReader<'_> {
         Some(LineString(coords))
     }
 
-    /// Reads one ring: closed, at least three distinct corners, enclosing some area.
-    /// Consecutive repeated positions are dropped.
+    /// Reads one ring: closed, at least three distinct corners not on one line.
+    /// Consecutive repeated positions are dropped. Whether it encloses enough area is
+    /// decided by [`Self::polygon`] once it is known not to cross itself.
     fn ring(&mut self, value: &Value, pointer: &str) -> Option<LineString<f64>> {
         let mut coords = self.positions(value, pointer)?;
         let (Some(&first), Some(&last)) = (coords.first(), coords.last()) else {
@@ -350,12 +351,17 @@ impl GeometryReader<'_> {
             return None;
         }
         coords.dedup();
+        // Closed and deduplicated: the corners are every position but the closing one
+        // (a ring of one repeated point leaves a single corner).
+        let corners = &coords[..coords.len().saturating_sub(1).max(1)];
         // Collinear corners enclose nothing (a bow tie has zero signed area but is a
         // self-intersection, found later, so the test is on the corners, not the area).
-        let collinear = coords
-            .iter()
-            .all(|&c| RobustKernel::orient2d(coords[0], coords[1], c) == Orientation::Collinear);
-        if coords.len() < 4 || collinear {
+        let collinear = corners.iter().find(|&&c| c != first).is_none_or(|&second| {
+            corners
+                .iter()
+                .all(|&c| RobustKernel::orient2d(first, second, c) == Orientation::Collinear)
+        });
+        if corners.len() < 3 || collinear {
             self.sink.push(
                 IssueCode::DegenerateRing,
                 pointer,
@@ -526,6 +532,46 @@ mod tests {
             assert!(g.is_none());
             assert_eq!(codes(&sink), [code], "{coords}");
         }
+    }
+
+    #[test]
+    fn rings_with_fewer_than_three_distinct_corners_are_degenerate_not_a_panic() {
+        let rings = [
+            json!([[0, 0]]),
+            json!([[0, 0], [0, 0]]),
+            json!([[1, 1], [1, 1], [1, 1], [1, 1]]),
+            json!([[0, 0], [1, 0], [0, 0]]),
+            json!([[0, 0], [1, 0], [0, 0], [1, 0], [0, 0]]),
+            json!([[0, 0], [0, 0], [1, 0], [1, 0], [0, 0], [0, 0]]),
+        ];
+        for ring in rings {
+            for geometry in [
+                json!({"type": "Polygon", "coordinates": [ring.clone()]}),
+                json!({"type": "MultiPolygon", "coordinates": [[ring.clone()]]}),
+            ] {
+                let (g, sink) = read(
+                    &geometry,
+                    &[GeometryType::Polygon, GeometryType::MultiPolygon],
+                );
+                assert!(g.is_none(), "{geometry}");
+                assert_eq!(codes(&sink), [IssueCode::DegenerateRing], "{geometry}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_degenerate_hole_is_reported_with_its_own_pointer() {
+        let polygon = json!({"type": "Polygon", "coordinates": [
+            [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]],
+            [[0.5, 0.5], [0.5, 0.5]]
+        ]});
+        let (g, sink) = read(&polygon, &[GeometryType::Polygon]);
+        assert!(g.is_none());
+        assert_eq!(codes(&sink), [IssueCode::DegenerateRing]);
+        assert_eq!(
+            sink.problems[0].pointer,
+            "/features/0/geometry/coordinates/1"
+        );
     }
 
     #[test]
