@@ -164,6 +164,18 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         "/features/0/geometry/coordinates/0",
     ),
     (
+        "degenerate_ring--repeated_point",
+        IssueCode::DegenerateRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
+        "degenerate_ring--tiny",
+        IssueCode::DegenerateRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
         "self_intersection",
         IssueCode::SelfIntersection,
         Some("c1"),
@@ -177,6 +189,12 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
     ),
     (
         "zero_length_line",
+        IssueCode::ZeroLengthLine,
+        Some("w1"),
+        "/features/1/geometry/coordinates",
+    ),
+    (
+        "zero_length_line--tiny",
         IssueCode::ZeroLengthLine,
         Some("w1"),
         "/features/1/geometry/coordinates",

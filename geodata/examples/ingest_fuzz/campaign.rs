@@ -1,8 +1,9 @@
 //! The campaign loop: mutate a seed, ingest it under `catch_unwind`, judge the outcome.
 //!
 //! An outcome is a *finding* when ingestion panicked, accepted a plan whose geometry is
-//! not usable (see [`crate::usable`]), or rejected one without a proper report (no
-//! problem, an empty sentence, a pointer that is not a JSON pointer). Inputs whose
+//! not usable (see [`crate::usable`]), rejected one without a proper report (no
+//! problem, an empty sentence, a pointer that is not a JSON pointer), or raised the
+//! process's peak memory far beyond what the input's size explains. Inputs whose
 //! outcome looks new (valid or not, and which problem codes) join the seeds, so later
 //! mutations start from inputs that reach further into the reader.
 
@@ -25,8 +26,13 @@ use crate::{bytes, structure, usable};
 
 /// Inputs larger than this are not tried (a few stacked `huge_array` edits get there).
 const MAX_INPUT_BYTES: usize = 16 << 20;
-/// Inputs larger than this are not kept as seeds.
-const MAX_SEED_BYTES: usize = 256 << 10;
+/// Inputs larger than this are not kept as seeds (so the kept seeds stay under 256 MB).
+const MAX_SEED_BYTES: usize = 64 << 10;
+/// Peak memory one ingestion may add beyond [`MEMORY_PER_INPUT_BYTE`] times the input.
+const MEMORY_ALLOWANCE_BYTES: u64 = 256 << 20;
+/// Memory one byte of input may cost while it is ingested (one feature's JSON tree at a
+/// time, the typed plan, the report).
+const MEMORY_PER_INPUT_BYTE: u64 = 32;
 /// The most seeds kept; beyond it a new one replaces a random earlier find.
 const MAX_SEEDS: usize = 4_000;
 
@@ -64,6 +70,8 @@ pub enum FindingKind {
     Unusable,
     /// Ingestion rejected the input without a proper report.
     BadReport,
+    /// Ingestion raised the peak memory far beyond what the input's size explains.
+    Memory,
 }
 
 impl FindingKind {
@@ -73,6 +81,7 @@ impl FindingKind {
             FindingKind::Panic => "panic",
             FindingKind::Unusable => "unusable",
             FindingKind::BadReport => "bad_report",
+            FindingKind::Memory => "memory",
         }
     }
 }
@@ -126,6 +135,26 @@ pub struct Stats {
     pub seeds: usize,
 }
 
+/// The process's peak resident memory in bytes (`VmHWM`, Linux), or 0 elsewhere.
+pub fn peak_memory_bytes() -> u64 {
+    status_kilobytes("VmHWM:") * 1024
+}
+
+/// The process's resident memory in bytes (`VmRSS`, Linux), or 0 elsewhere.
+pub fn memory_bytes() -> u64 {
+    status_kilobytes("VmRSS:") * 1024
+}
+
+fn status_kilobytes(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with(field))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 /// A running campaign.
 pub struct Campaign {
     seeds: Vec<Seed>,
@@ -168,10 +197,16 @@ impl Campaign {
         } else {
             &self.seeds[..]
         };
-        let seed = pool.choose(&mut self.rng)?.clone();
+        let seed = pool.choose(&mut self.rng)?;
+        // Kept finds carry no tree (it would cost ten times their bytes): parse them now.
+        let tree = seed
+            .tree
+            .clone()
+            .or_else(|| serde_json::from_slice(&seed.bytes).ok());
+        let (name, seed_bytes, seed_crs) = (seed.name.clone(), seed.bytes.clone(), seed.crs);
         let mut mutations = Vec::new();
         let mut raw_edits = 0;
-        let mut bytes = match seed.tree {
+        let mut bytes = match tree {
             Some(mut tree) if self.rng.random_bool(0.75) => {
                 // One edit most of the time, so the rule it breaks is the one reported.
                 let edits = *[1, 1, 1, 2, 2, 3].choose(&mut self.rng)?;
@@ -188,7 +223,7 @@ impl Campaign {
             }
             _ => {
                 raw_edits = self.rng.random_range(1..=4);
-                seed.bytes
+                seed_bytes
             }
         };
         for _ in 0..raw_edits {
@@ -199,14 +234,14 @@ impl Campaign {
             }
         }
         let crs = if self.rng.random_bool(0.85) {
-            seed.crs
+            seed_crs
         } else {
             any_crs(&mut self.rng)
         };
         Some(Candidate {
             bytes,
             crs,
-            seed: seed.name,
+            seed: name,
             mutations,
         })
     }
@@ -219,9 +254,13 @@ impl Campaign {
         }
         let options = IngestOptions { crs: candidate.crs };
         LAST_PANIC.with(|last| last.borrow_mut().take());
+        let peak_before = peak_memory_bytes();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             ingest(candidate.bytes.as_slice(), &options)
         }));
+        let peak_rise = peak_memory_bytes().saturating_sub(peak_before);
+        let allowance =
+            MEMORY_ALLOWANCE_BYTES + MEMORY_PER_INPUT_BYTE * candidate.bytes.len() as u64;
         self.stats.inputs += 1;
         self.stats.bytes += candidate.bytes.len() as u64;
         let (valid, codes, problem) = match outcome {
@@ -266,6 +305,18 @@ impl Campaign {
                 )),
             ),
         };
+        let problem = problem.or_else(|| {
+            (peak_rise > allowance).then(|| {
+                (
+                    FindingKind::Memory,
+                    format!(
+                        "ingesting {} bytes raised the peak memory by {} MB",
+                        candidate.bytes.len(),
+                        peak_rise >> 20
+                    ),
+                )
+            })
+        });
         for mutation in &candidate.mutations {
             let entry = self.stats.per_mutation.entry(*mutation).or_default();
             entry.applied += 1;
@@ -295,7 +346,12 @@ impl Campaign {
             return;
         }
         let name = format!("found-{}", self.stats.inputs);
-        let seed = Seed::new(name, candidate.bytes, candidate.crs);
+        let seed = Seed {
+            name,
+            bytes: candidate.bytes,
+            tree: None,
+            crs: candidate.crs,
+        };
         if self.seeds.len() < MAX_SEEDS {
             self.seeds.push(seed);
         } else if self.initial_seeds < self.seeds.len() {

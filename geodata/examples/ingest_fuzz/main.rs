@@ -35,6 +35,8 @@ use mutation::Mutation;
 
 /// Saved inputs per distinct finding message (the rest are only counted).
 const SAVED_PER_MESSAGE: usize = 5;
+/// Resident memory beyond which the campaign stops rather than crowd the machine.
+const MEMORY_LIMIT_BYTES: u64 = 4 << 30;
 /// How often a progress line is printed.
 const PROGRESS_EVERY: Duration = Duration::from_mins(1);
 
@@ -125,7 +127,7 @@ fn megabytes(bytes: u64) -> f64 {
 
 fn print_progress(stats: &Stats, elapsed: Duration) {
     println!(
-        "[{:>6.0} s] {} inputs ({:.0}/s, {:.1} MB), {} valid, {} invalid, {} panics, {} findings, {} seeds",
+        "[{:>6.0} s] {} inputs ({:.0}/s, {:.1} MB), {} valid, {} invalid, {} panics, {} findings, {} seeds, {} MB resident",
         elapsed.as_secs_f64(),
         stats.inputs,
         rate(stats.inputs, elapsed),
@@ -134,7 +136,8 @@ fn print_progress(stats: &Stats, elapsed: Duration) {
         stats.invalid,
         stats.panics,
         stats.findings,
-        stats.seeds
+        stats.seeds,
+        campaign::memory_bytes() >> 20
     );
 }
 
@@ -215,6 +218,17 @@ fn main() -> ExitCode {
                     Err(error) => eprintln!("could not save a finding: {error}"),
                 }
             }
+        }
+        if campaign.stats.inputs.is_multiple_of(256)
+            && campaign::memory_bytes() > MEMORY_LIMIT_BYTES
+        {
+            eprintln!(
+                "stopping: the campaign holds {} MB, over its {} MB limit",
+                campaign::memory_bytes() >> 20,
+                MEMORY_LIMIT_BYTES >> 20
+            );
+            print_summary(&campaign.stats, start.elapsed(), &distinct);
+            return ExitCode::from(3);
         }
         if start.elapsed() >= next_progress {
             print_progress(&campaign.stats, start.elapsed());

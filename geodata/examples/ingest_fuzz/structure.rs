@@ -597,8 +597,11 @@ fn edit_value(mutation: Mutation, tree: &mut Value, rng: &mut impl Rng) -> bool 
         Mutation::HugeArray => pick(tree, Target::Array, rng)
             .and_then(Value::as_array_mut)
             .is_some_and(|items| {
-                let target = *[100, 1_000, 10_000, 50_000].choose(rng).unwrap_or(&100);
                 let filler = items.first().cloned().unwrap_or(json!([0, 0]));
+                // Up to about 8 MB of JSON, whatever the elements are.
+                let element_bytes = serde_json::to_vec(&filler).map_or(1, |b| b.len().max(1));
+                let target = (*[100, 1_000, 10_000, 50_000].choose(rng).unwrap_or(&100))
+                    .min((8 << 20) / element_bytes);
                 if items.len() < target {
                     let copies = (0..target - items.len()).map(|i| {
                         items
