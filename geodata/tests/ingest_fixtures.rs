@@ -2,7 +2,8 @@
 //!
 //! Fixtures live in `geodata/tests/fixtures/invalid/<code>[--variant].geojson`; each is a small
 //! valid plan with exactly one thing broken. The table below says which problem must be
-//! reported for which feature at which JSON pointer.
+//! reported for which feature at which JSON pointer. The `out_of_range--*` variants cover
+//! every maximum of `docs/input-format.md`, one property each.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,102 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         IssueCode::OutOfRange,
         None,
         "/plan/default_crews",
+    ),
+    (
+        "out_of_range--buildings",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/buildings",
+    ),
+    (
+        "out_of_range--households",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/households",
+    ),
+    (
+        "out_of_range--date_before_1900",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/finish_by",
+    ),
+    (
+        "out_of_range--duration_days",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/duration_days",
+    ),
+    (
+        "out_of_range--productivity_m_per_day",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/productivity_m_per_day",
+    ),
+    (
+        "out_of_range--diameter_mm",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/diameter_mm",
+    ),
+    (
+        "out_of_range--voltage_kv",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/voltage_kv",
+    ),
+    (
+        "out_of_range--work_households",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/households",
+    ),
+    (
+        "out_of_range--date_after_2200",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/deadline",
+    ),
+    (
+        "out_of_range--horizon_days",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/horizon_days",
+    ),
+    (
+        "out_of_range--crews",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/crews/water",
+    ),
+    (
+        "out_of_range--default_crews",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/default_crews",
+    ),
+    (
+        "out_of_range--district_limits",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/district_limits/Xicheng",
+    ),
+    (
+        "out_of_range--share_distance_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/share_distance_m",
+    ),
+    (
+        "out_of_range--min_shared_length_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/min_shared_length_m",
+    ),
+    (
+        "out_of_range--cluster_gap_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/cluster_gap_m",
     ),
     (
         "wrong_geometry_type",

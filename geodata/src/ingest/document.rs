@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 
-use geo::Coord;
+use geo::{Coord, Euclidean, Geometry, Length};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -17,7 +17,7 @@ use super::geometry::Bounds;
 use super::pointer::Sink;
 use super::{IngestError, IngestOptions, settings};
 use crate::crs::LocalFrame;
-use crate::plan::{Compound, Plan, Street, Work};
+use crate::plan::{Compound, Duration, Plan, Street, Work};
 use crate::validation::{Issue, IssueCode, ValidationReport};
 
 /// Everything gathered while walking the document.
@@ -43,6 +43,8 @@ struct State {
     references: Vec<(usize, String, String)>,
     compounds: Vec<Compound>,
     works: Vec<Work>,
+    /// The feature index of each of `works`.
+    work_indices: Vec<usize>,
     streets: Vec<Street>,
 }
 
@@ -75,12 +77,16 @@ impl State {
         if !keep {
             self.compounds = Vec::new();
             self.works = Vec::new();
+            self.work_indices = Vec::new();
             self.streets = Vec::new();
             return;
         }
         match outcome.item {
             Some(Item::Compound(c)) => self.compounds.push(c),
-            Some(Item::Work(w)) => self.works.push(w),
+            Some(Item::Work(w)) => {
+                self.works.push(w);
+                self.work_indices.push(index);
+            }
             Some(Item::Street(s)) => self.streets.push(s),
             None => {}
         }
@@ -103,6 +109,7 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
         references: Vec::new(),
         compounds: Vec::new(),
         works: Vec::new(),
+        work_indices: Vec::new(),
         streets: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -225,12 +232,55 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         .for_each(|c| project(&mut c.shape));
     state.works.iter_mut().for_each(|w| project(&mut w.shape));
     state.streets.iter_mut().for_each(|s| project(&mut s.shape));
+    let too_long: Vec<Issue> = state
+        .works
+        .iter()
+        .zip(&state.work_indices)
+        .filter_map(|(work, &index)| derived_duration_problem(work, index))
+        .collect();
+    if !too_long.is_empty() {
+        return Err(ValidationReport { problems: too_long }.into());
+    }
     Ok(Plan {
         settings,
         compounds: state.compounds,
         works: state.works,
         streets: state.streets,
         frame,
+    })
+}
+
+/// The problem of a work whose duration derived from its length (in the plan's metres,
+/// as the planner measures it) and `productivity_m_per_day` exceeds
+/// [`Work::MAX_DURATION_DAYS`], if it does.
+fn derived_duration_problem(work: &Work, index: usize) -> Option<Issue> {
+    let Duration::MetresPerDay(rate) = work.duration else {
+        return None;
+    };
+    let length = match &work.shape.local {
+        Geometry::LineString(line) => Euclidean.length(line),
+        Geometry::MultiLineString(lines) => Euclidean.length(lines),
+        _ => return None,
+    };
+    let days = (length / rate).ceil();
+    let max = Work::MAX_DURATION_DAYS;
+    if days <= f64::from(max) {
+        return None;
+    }
+    let days = if days < 1e9 {
+        format!("{days:.0}")
+    } else {
+        format!("{days:.1e}")
+    };
+    Some(Issue {
+        code: IssueCode::OutOfRange,
+        feature_id: Some(work.id.clone()),
+        feature_index: Some(index),
+        pointer: format!("/features/{index}/properties/productivity_m_per_day"),
+        message: format!(
+            "At {rate} m per day the {length:.0} m line takes {days} working days, more than \
+             the {max} a work may take; give a higher productivity or split the work."
+        ),
     })
 }
 

@@ -235,8 +235,8 @@ fn compound(
     let name = fields.string(sink, "name", true);
     let district = fields.string(sink, "district", true);
     let class = fields.choice(sink, "class", true, IssueCode::UnknownClass, CLASSES);
-    let buildings = fields.count(sink, "buildings", true, 0);
-    let households = fields.count(sink, "households", true, 0);
+    let buildings = fields.count(sink, "buildings", true, 0..=Compound::MAX_BUILDINGS);
+    let households = fields.count(sink, "households", true, 0..=Compound::MAX_HOUSEHOLDS);
     let start_by = fields.date(sink, "start_by", false);
     let finish_by = fields.date(sink, "finish_by", true);
     if let (Some(start), Some(finish)) = (start_by, finish_by)
@@ -291,7 +291,13 @@ fn work(
     let owner = fields.string(sink, "owner", true);
     let action: Option<Action> =
         fields.choice(sink, "action", true, IssueCode::UnknownValue, ACTIONS);
-    let diameter_mm = fields.number(sink, "diameter_mm", false, Lower::Positive);
+    let diameter_mm = fields.number(
+        sink,
+        "diameter_mm",
+        false,
+        Lower::Positive,
+        Work::MAX_DIAMETER_MM,
+    );
     let (pressure, voltage_kv) = utility_extras(fields, sink, discipline);
     let declared = GeometryType::of(geometry_value);
     let duration = duration(fields, sink, declared);
@@ -337,7 +343,7 @@ fn work(
         }
         None
     };
-    let households = fields.count(sink, "households", false, 0);
+    let households = fields.count(sink, "households", false, 0..=Work::MAX_HOUSEHOLDS);
     let allowed = match discipline {
         Some(Discipline::Utility(_)) => LINES,
         Some(Discipline::Trade(_)) => SITES,
@@ -404,7 +410,13 @@ fn utility_extras(
         None
     };
     let voltage_kv = if utility == Some(Utility::Power) {
-        fields.number(sink, "voltage_kv", false, Lower::Positive)
+        fields.number(
+            sink,
+            "voltage_kv",
+            false,
+            Lower::Positive,
+            Work::MAX_VOLTAGE_KV,
+        )
     } else {
         if discipline.is_some() {
             fields.reject_present(sink, "voltage_kv", "only applies to power works");
@@ -482,10 +494,16 @@ fn duration(
             None
         }
         (true, false) => fields
-            .count(sink, "duration_days", true, 1)
+            .count(sink, "duration_days", true, 1..=Work::MAX_DURATION_DAYS)
             .map(Duration::Days),
         (false, true) => {
-            let rate = fields.number(sink, "productivity_m_per_day", true, Lower::Positive)?;
+            let rate = fields.number(
+                sink,
+                "productivity_m_per_day",
+                true,
+                Lower::Positive,
+                f64::MAX,
+            )?;
             if declared.is_some_and(|t| !t.is_line()) {
                 sink.push(
                     IssueCode::ConflictingProperties,
