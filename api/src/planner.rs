@@ -60,9 +60,7 @@ impl Planner for CityPlanner {
             time_limit: input
                 .options
                 .time_limit_s
-                .map_or(self.default_time_limit, |s| {
-                    Duration::from_secs(u64::from(s))
-                }),
+                .map_or(self.default_time_limit, Duration::from_secs),
             seed: input
                 .options
                 .seed
