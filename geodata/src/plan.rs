@@ -18,6 +18,10 @@ pub const FIRST_YEAR: i32 = 1900;
 /// The last year a date in a plan may fall in.
 pub const LAST_YEAR: i32 = 2200;
 
+/// The most characters a feature's `id` may have: an id is repeated in every problem
+/// of its feature and in references, so it is kept short.
+pub const MAX_ID_CHARS: usize = 256;
+
 /// A whole planning problem: settings plus every compound, work and street.
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use geo::{CoordsIter, Euclidean, Length};
 use geodata::ingest::{IngestError, IngestOptions, ingest};
 use geodata::plan::{Discipline, Duration, Plan, Utility};
-use geodata::validation::{Issue, IssueCode};
+use geodata::validation::{Issue, IssueCode, ValidationReport};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -175,6 +175,12 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         IssueCode::OutOfRange,
         Some("w1"),
         "/features/1/properties/deadline",
+    ),
+    (
+        "out_of_range--id",
+        IssueCode::OutOfRange,
+        None,
+        "/features/2/properties/id",
     ),
     (
         "out_of_range--horizon_days",
@@ -346,8 +352,9 @@ fn every_invalid_fixture_reports_its_code_feature_and_pointer_and_nothing_else()
 #[test]
 fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
     for code in IssueCode::ALL {
-        // Unknown coordinate systems are rejected before ingestion, by the caller.
-        if code == IssueCode::UnknownCrs {
+        // Unknown coordinate systems are rejected before ingestion, by the caller; too
+        // many problems are a fixture of their own below.
+        if matches!(code, IssueCode::UnknownCrs | IssueCode::TooManyProblems) {
             continue;
         }
         assert!(
@@ -475,4 +482,34 @@ fn a_plan_with_many_problems_reports_all_of_them_in_document_order() {
             (IssueCode::DuplicateId, Some(1), "/features/1/properties/id"),
         ]
     );
+}
+
+#[test]
+fn a_problem_in_every_position_lists_the_first_thousand_and_counts_the_rest() {
+    // 660 kB that used to grow a 1 GB report: 50,000 bad positions in a feature whose
+    // id (20 kB) was repeated in every one of them.
+    let positions = vec!["[200,100]"; 50_000].join(",");
+    let id = "\u{1f600}".repeat(5_000);
+    let doc = format!(
+        r#"{{"type":"FeatureCollection","plan":{{"name":"x","start":"2026-03-01"}},"features":[
+          {{"type":"Feature","properties":{{"kind":"work","id":"{id}","utility":"water","owner":"o",
+            "action":"new","duration_days":3}},
+           "geometry":{{"type":"LineString","coordinates":[{positions}]}}}}]}}"#
+    );
+    let Err(IngestError::Invalid(report)) = ingest(doc.as_bytes(), &IngestOptions::default())
+    else {
+        panic!("invalid plan accepted")
+    };
+    let problems = &report.problems;
+    assert_eq!(problems.len(), ValidationReport::MAX_PROBLEMS + 1);
+    assert_eq!(problems[0].code, IssueCode::OutOfRange);
+    assert_eq!(problems[0].pointer, "/features/0/properties/id");
+    assert!(problems[0].message.contains("5000 characters"));
+    assert!(problems.iter().all(|p| p.feature_id.is_none()));
+    let last = problems.last().expect("a summary");
+    assert_eq!(last.code, IssueCode::TooManyProblems);
+    // 1 id problem + 50,000 positions, of which 1,000 are listed.
+    assert!(last.message.starts_with("49001 more problem(s)"), "{last}");
+    let size = serde_json::to_vec(&report).map_or(usize::MAX, |b| b.len());
+    assert!(size < 400_000, "the report is {size} bytes");
 }

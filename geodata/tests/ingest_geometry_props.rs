@@ -1,5 +1,5 @@
 //! Property test: random geometry, in every coordinate system, never panics ingestion, and
-//! a plan it accepts has usable geometry (see `examples/ingest_fuzz/usable.rs`).
+//! a plan it accepts has usable geometry (see `geodata/examples/ingest_fuzz/usable.rs`).
 //!
 //! Rings and lines are drawn with 0 to 11 positions from a small pool, so repeated points
 //! are common; positions sit near real places, at the edges of the coordinate ranges

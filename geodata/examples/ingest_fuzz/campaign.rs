@@ -161,6 +161,8 @@ pub struct Campaign {
     initial_seeds: usize,
     rng: ChaCha8Rng,
     signatures: HashSet<u64>,
+    /// Where each input is written before it is ingested, if anywhere (see [`Self::new`]).
+    trace: Option<std::path::PathBuf>,
     /// The totals so far.
     pub stats: Stats,
 }
@@ -175,7 +177,12 @@ struct Candidate {
 
 impl Campaign {
     /// A campaign over `seeds`, every random choice drawn from `seed`.
-    pub fn new(seeds: Vec<Seed>, seed: u64) -> Self {
+    ///
+    /// With `trace`, every input is written to that path (and its coordinate system to
+    /// the same path with the extension `crs`) before it is ingested, so an input that
+    /// aborts the process (out of memory, stack overflow), which `catch_unwind` cannot
+    /// catch, is left on disk. That is slow: it is for replaying a seed.
+    pub fn new(seeds: Vec<Seed>, seed: u64, trace: Option<std::path::PathBuf>) -> Self {
         let initial_seeds = seeds.len();
         Self {
             stats: Stats {
@@ -186,6 +193,7 @@ impl Campaign {
             initial_seeds,
             rng: ChaCha8Rng::seed_from_u64(seed),
             signatures: HashSet::new(),
+            trace,
         }
     }
 
@@ -253,6 +261,14 @@ impl Campaign {
             return None;
         }
         let options = IngestOptions { crs: candidate.crs };
+        if let Some(path) = &self.trace {
+            let written = std::fs::write(path, &candidate.bytes).and_then(|()| {
+                std::fs::write(path.with_extension("crs"), candidate.crs.to_string())
+            });
+            if let Err(error) = written {
+                eprintln!("could not write the trace {}: {error}", path.display());
+            }
+        }
         LAST_PANIC.with(|last| last.borrow_mut().take());
         let peak_before = peak_memory_bytes();
         let outcome = catch_unwind(AssertUnwindSafe(|| {

@@ -45,24 +45,33 @@ struct Args {
     duration: Duration,
     seed: u64,
     out: PathBuf,
+    trace: bool,
 }
 
-const USAGE: &str = "usage: ingest_fuzz [--minutes M | --seconds S] [--seed N] [--out DIR]
+const USAGE: &str =
+    "usage: ingest_fuzz [--minutes M | --seconds S] [--seed N] [--out DIR] [--trace]
   --minutes M   run for M minutes (decimals allowed; default 1)
   --seconds S   run for S seconds instead
   --seed N      seed of every random choice (default 1)
-  --out DIR     where findings are saved (default: <temp dir>/digonce-ingest-fuzz)";
+  --out DIR     where findings are saved (default: <temp dir>/digonce-ingest-fuzz)
+  --trace       write every input to DIR/current.geojson before ingesting it, so one
+                that aborts the process is left on disk (slow; to replay a seed)";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         duration: Duration::from_mins(1),
         seed: 1,
         out: std::env::temp_dir().join("digonce-ingest-fuzz"),
+        trace: false,
     };
     let mut words = std::env::args().skip(1);
     while let Some(flag) = words.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_owned());
+        }
+        if flag == "--trace" {
+            args.trace = true;
+            continue;
         }
         let value = words
             .next()
@@ -204,7 +213,16 @@ fn main() -> ExitCode {
         args.out.display()
     );
     campaign::install_panic_hook();
-    let mut campaign = Campaign::new(seeds, args.seed);
+    let trace = if args.trace {
+        if let Err(error) = std::fs::create_dir_all(&args.out) {
+            eprintln!("could not create {}: {error}", args.out.display());
+            return ExitCode::from(2);
+        }
+        Some(args.out.join("current.geojson"))
+    } else {
+        None
+    };
+    let mut campaign = Campaign::new(seeds, args.seed, trace);
     let mut distinct: HashMap<String, usize> = HashMap::new();
     let start = Instant::now();
     let mut next_progress = PROGRESS_EVERY;

@@ -18,7 +18,7 @@ use super::pointer::Sink;
 use super::{IngestError, IngestOptions, settings};
 use crate::crs::LocalFrame;
 use crate::plan::{Compound, Duration, Plan, Street, Work};
-use crate::validation::{Issue, IssueCode, ValidationReport};
+use crate::validation::{Issue, IssueCode};
 
 /// Everything gathered while walking the document.
 struct State {
@@ -50,7 +50,7 @@ struct State {
 
 impl State {
     fn feature(&mut self, index: usize, value: &Value) {
-        let mut sink = Sink::feature(index);
+        let mut sink = Sink::feature(index, self.sink.remaining());
         let outcome = feature::read(value, self.options.crs, &mut self.bounds, &mut sink);
         if let Some(id) = &outcome.id {
             if let Some(&first) = self.ids.get(id) {
@@ -73,7 +73,7 @@ impl State {
         }
         // Once anything is wrong the plan is not built, so stop keeping geometry.
         let keep = sink.is_clean() && self.sink.is_clean();
-        self.sink.problems.append(&mut sink.problems);
+        self.sink.absorb(&mut sink);
         if !keep {
             self.compounds = Vec::new();
             self.works = Vec::new();
@@ -123,9 +123,10 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
             });
         }
         // The rest of the document cannot be read; report what was found so far.
-        let mut problems = std::mem::take(&mut state.sink.problems);
-        problems.push(json_problem(&error, state.current));
-        return Err(ValidationReport { problems }.into());
+        // Always listed, even past the budget: it is why reading stopped.
+        let problem = json_problem(&error, state.current);
+        state.sink.problems.push(problem);
+        return Err(state.sink.take_report().into());
     }
     finish(state)
 }
@@ -172,10 +173,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
             "",
             format!("The document is {what}, not a GeoJSON FeatureCollection object."),
         );
-        return Err(ValidationReport {
-            problems: std::mem::take(&mut sink.problems),
-        }
-        .into());
+        return Err(sink.take_report().into());
     }
     match &state.doc_type {
         Some(Value::String(t)) if t == "FeatureCollection" => {}
@@ -206,7 +204,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     let settings = settings::read(state.plan.as_ref(), sink);
     for (index, id, reference) in &state.references {
         if !state.compound_ids.contains(reference) {
-            sink.problems.push(Issue {
+            sink.push_issue(Issue {
                 code: IssueCode::UnknownReference,
                 feature_id: Some(id.clone()),
                 feature_index: Some(*index),
@@ -218,10 +216,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         }
     }
     let Some(settings) = settings.filter(|_| sink.is_clean()) else {
-        return Err(ValidationReport {
-            problems: std::mem::take(&mut sink.problems),
-        }
-        .into());
+        return Err(sink.take_report().into());
     };
     let frame = LocalFrame::centred_on(state.bounds.center().unwrap_or(Coord { x: 0.0, y: 0.0 }));
     let project =
@@ -232,14 +227,13 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         .for_each(|c| project(&mut c.shape));
     state.works.iter_mut().for_each(|w| project(&mut w.shape));
     state.streets.iter_mut().for_each(|s| project(&mut s.shape));
-    let too_long: Vec<Issue> = state
-        .works
-        .iter()
-        .zip(&state.work_indices)
-        .filter_map(|(work, &index)| derived_duration_problem(work, index))
-        .collect();
-    if !too_long.is_empty() {
-        return Err(ValidationReport { problems: too_long }.into());
+    for (work, &index) in state.works.iter().zip(&state.work_indices) {
+        if let Some(problem) = derived_duration_problem(work, index) {
+            state.sink.push_issue(problem);
+        }
+    }
+    if !state.sink.is_clean() {
+        return Err(state.sink.take_report().into());
     }
     Ok(Plan {
         settings,

@@ -8,7 +8,7 @@ use super::reader::{Fields, Lower, json_type};
 use crate::crs::InputCrs;
 use crate::plan::{
     Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, GasPressure,
-    Paving, Shape, Street, Trade, Utility, Work,
+    MAX_ID_CHARS, Paving, Shape, Street, Trade, Utility, Work,
 };
 use crate::validation::IssueCode;
 
@@ -177,11 +177,18 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     };
     let fields = Fields::new(props, &props_pointer);
     if let Some(id) = fields.string(sink, "id", true) {
+        let length = id.chars().count();
         if id.is_empty() {
             sink.push(
                 IssueCode::MissingProperty,
                 fields.pointer("id"),
                 "`id` is empty; every feature needs a non-empty id unique in the plan.",
+            );
+        } else if length > MAX_ID_CHARS {
+            sink.push(
+                IssueCode::OutOfRange,
+                fields.pointer("id"),
+                format!("`id` has {length} characters; an id may have at most {MAX_ID_CHARS}."),
             );
         } else {
             sink.id = Some(id.clone());
@@ -189,7 +196,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
         }
     }
     let kind: Option<Kind> = fields.choice(sink, "kind", true, IssueCode::UnknownKind, KINDS);
-    let before = sink.problems.len();
+    let before = sink.found();
     let mut geometry = GeometryReader { crs, sink, bounds };
     let geometry_value = feature.get("geometry");
     let geometry_pointer = join(&base, "geometry");
@@ -210,7 +217,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             None
         }
     };
-    if sink.problems.len() == before && sink.is_clean() {
+    if sink.found() == before && sink.is_clean() {
         outcome.item = item;
     }
     outcome

@@ -92,7 +92,7 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         return None;
     };
     let fields = Fields::new(map, "/plan");
-    let before = sink.problems.len();
+    let before = sink.found();
     fields.reject_unknown(sink, PLAN_MEMBERS, "the plan settings");
     let name = fields.string(sink, "name", true);
     let start = fields.date(sink, "start", true);
@@ -136,7 +136,7 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         })
         .unwrap_or_default();
     let cluster_gap_m = distance(&fields, sink, &CLUSTER_GAP);
-    if sink.problems.len() > before {
+    if sink.found() > before {
         return None;
     }
     Some(Settings {

@@ -5,7 +5,7 @@ use geo::{Winding, coord};
 use serde_json::json;
 
 fn read(value: &Value, allowed: &[GeometryType]) -> (Option<Geometry<f64>>, Sink) {
-    let mut sink = Sink::feature(0);
+    let mut sink = Sink::feature(0, 1_000);
     let mut bounds = Bounds::default();
     let g = GeometryReader {
         crs: InputCrs::Wgs84,
