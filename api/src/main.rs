@@ -27,6 +27,9 @@ enum Command {
     /// Plan a city: shared trenches, a verified schedule and what it saves
     /// (exit 0 all hard deadlines met, 1 invalid plan, 3 some hard deadline missed).
     Plan(cli::plan::PlanArgs),
+    /// Check a schedule document against every rule of its plan (exit 0 every rule holds,
+    /// 1 violations listed, 2 invalid plan or not a schedule document).
+    Check(cli::check::CheckArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
@@ -46,6 +49,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => cli::generate::run(&args),
         Command::Analyze(args) => cli::analyze::run(&args),
         Command::Plan(args) => cli::plan::run(&args),
+        Command::Check(args) => Ok(cli::check::run(
+            &args,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )?),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Demo(args) => cli::demo::run(args),

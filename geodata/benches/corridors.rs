@@ -17,10 +17,8 @@ use std::time::Instant;
 use geo::{Coord, Geometry, LineString};
 use geodata::analysis::corridor::{LineWorks, detect};
 use geodata::analysis::{AnalysisOptions, ClearanceProfile, analyze_with};
-use geodata::crs::LocalFrame;
-use geodata::plan::{
-    Action, DeadlineKind, Discipline, Duration, Plan, Settings, Shape, Utility, Work,
-};
+use geodata::plan::{Plan, Utility};
+use geodata::testkit::{PlanBuilder, WorkBuilder, date};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -38,14 +36,7 @@ fn generate(segments: usize) -> Plan {
         reason = "a few hundred streets"
     )]
     let streets = (side / SPACING_M).floor().max(1.0) as u32;
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("valid date");
-    let mut plan = Plan {
-        settings: Settings::with_defaults("bench", start),
-        compounds: Vec::new(),
-        works: Vec::new(),
-        streets: Vec::new(),
-        frame: LocalFrame::centred_on(Coord { x: 116.4, y: 39.9 }),
-    };
+    let mut plan = PlanBuilder::new(date(2026, 3, 1)).into_plan();
     let mut count = 0;
     while count < segments {
         let street = f64::from(rng.random_range(0..=streets)) * SPACING_M - side / 2.0;
@@ -78,28 +69,19 @@ fn generate(segments: usize) -> Plan {
         }
         count += n;
         let utility = Utility::ALL[rng.random_range(0..Utility::ALL.len())];
-        let local = Geometry::LineString(LineString::new(coords));
-        plan.works.push(Work {
-            id: format!("w{}", plan.works.len()),
-            discipline: Discipline::Utility(utility),
-            owner: format!("owner{}", rng.random_range(0..12)),
-            action: Action::New,
-            diameter_mm: Some(rng.random_range(100.0..400.0)),
-            pressure: None,
-            voltage_kv: None,
-            duration: Duration::Days(10),
-            earliest: None,
-            deadline: None,
-            deadline_kind: DeadlineKind::Hard,
-            compound: None,
-            conversion: None,
-            households: None,
-            // WGS84 is not read by the analysis; keep the local copy to save generation time.
-            shape: Shape {
-                wgs84: local.clone(),
-                local,
-            },
-        });
+        let id = format!("w{}", plan.works.len());
+        let owner = format!("owner{}", rng.random_range(0..12));
+        let diameter = rng.random_range(100.0..400.0);
+        plan.works.push(
+            WorkBuilder::pipeline(&id, utility)
+                .owner(&owner)
+                .diameter_mm(diameter)
+                .local(Geometry::LineString(LineString::new(coords)))
+                // WGS84 is not read by the analysis; keep the local copy to save
+                // generation time.
+                .local_only()
+                .build_in(&plan.frame),
+        );
     }
     plan
 }

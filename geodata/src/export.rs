@@ -508,32 +508,33 @@ fn twice_signed_area(ring: &LineString<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crs::LocalFrame;
     use crate::plan::{
-        Action, CompoundTask, Conversion, DeadlineKind, GasPressure, Paving, RenovationClass,
-        Settings, Shape, Trade, Utility,
+        Action, CompoundTask, Conversion, GasPressure, Paving, RenovationClass, Utility,
     };
-    use chrono::NaiveDate;
+    use crate::testkit::{CompoundBuilder, PlanBuilder, StreetBuilder, WorkBuilder, date};
     use geo::{LineString, Point, polygon};
     use serde_json::Value;
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
-    }
-
-    fn shape(frame: &LocalFrame, g: Geometry<f64>) -> Shape {
-        Shape {
-            local: frame.project_geometry(&g),
-            wgs84: g,
-        }
-    }
-
+    /// One street, compound, main and retrofit with every optional field the format has,
+    /// placed in WGS84.
     fn small_plan() -> Plan {
-        let frame = LocalFrame::centred_on(Coord { x: 116.4, y: 39.9 });
-        let mut settings = Settings::with_defaults("Test \"plan\"", date(2027, 3, 1));
+        let mut b = PlanBuilder::new(date(2027, 3, 1));
+        let settings = b.settings_mut();
+        settings.name = "Test \"plan\"".into();
         settings.crews.insert("gas".into(), 2);
         settings.district_limits.insert("Dongcheng".into(), 3);
         settings.calendars.holidays.push(date(2027, 10, 1));
+        b.street(
+            StreetBuilder::new("s1")
+                .name("Heping Road")
+                .district("Dongcheng")
+                .paved(date(2025, 5, 1), Paving::MajorRepair)
+                .cut_exception()
+                .wgs84(Geometry::LineString(LineString::from(vec![
+                    (116.399, 39.9),
+                    (116.403, 39.9),
+                ]))),
+        );
         // Clockwise on purpose: the writer must fix the winding.
         let cw = polygon![
             (x: 116.40, y: 39.90),
@@ -542,77 +543,41 @@ mod tests {
             (x: 116.401, y: 39.90),
             (x: 116.40, y: 39.90),
         ];
-        Plan {
-            settings,
-            compounds: vec![Compound {
-                id: "c1".into(),
-                name: "Heping Li".into(),
-                district: "Dongcheng".into(),
-                class: RenovationClass::Upgrade,
-                buildings: 4,
-                households: 160,
-                start_by: Some(date(2027, 4, 1)),
-                finish_by: date(2028, 6, 30),
-                extra_tasks: vec![CompoundTask::Elevator, CompoundTask::Parking],
-                shape: shape(&frame, Geometry::Polygon(cw)),
-            }],
-            works: vec![
-                Work {
-                    id: "w1".into(),
-                    discipline: Discipline::Utility(Utility::Gas),
-                    owner: "City Gas".into(),
-                    action: Action::Replace,
-                    diameter_mm: Some(160.0),
-                    pressure: Some(GasPressure::MediumA),
-                    voltage_kv: None,
-                    duration: Duration::MetresPerDay(35.5),
-                    earliest: Some(date(2027, 3, 10)),
-                    deadline: Some(date(2027, 9, 1)),
-                    deadline_kind: DeadlineKind::Soft,
-                    compound: None,
-                    conversion: None,
-                    households: None,
-                    shape: shape(
-                        &frame,
-                        Geometry::LineString(LineString::from(vec![
-                            (116.399_999_99, 39.9),
-                            (116.402_123_456_78, 39.9),
-                        ])),
-                    ),
-                },
-                Work {
-                    id: "w2".into(),
-                    discipline: Discipline::Trade(Trade::CleanHeating),
-                    owner: "Builder".into(),
-                    action: Action::New,
-                    diameter_mm: None,
-                    pressure: None,
-                    voltage_kv: None,
-                    duration: Duration::Days(20),
-                    earliest: None,
-                    deadline: None,
-                    deadline_kind: DeadlineKind::Hard,
-                    compound: Some("c1".into()),
-                    conversion: Some(Conversion::CoalToGas),
-                    households: Some(40),
-                    shape: shape(&frame, Geometry::Point(Point::new(116.4005, 39.9005))),
-                },
-            ],
-            streets: vec![Street {
-                id: "s1".into(),
-                name: "Heping Road".into(),
-                district: Some("Dongcheng".into()),
-                paved_on: Some(date(2025, 5, 1)),
-                paving: Some(Paving::MajorRepair),
-                repave_planned: None,
-                cut_exception: true,
-                shape: shape(
-                    &frame,
-                    Geometry::LineString(LineString::from(vec![(116.399, 39.9), (116.403, 39.9)])),
-                ),
-            }],
-            frame,
-        }
+        b.compound(
+            CompoundBuilder::new("c1", RenovationClass::Upgrade)
+                .name("Heping Li")
+                .district("Dongcheng")
+                .buildings(4)
+                .households(160)
+                .start_by(date(2027, 4, 1))
+                .finish_by(date(2028, 6, 30))
+                .task(CompoundTask::Elevator)
+                .task(CompoundTask::Parking)
+                .wgs84(Geometry::Polygon(cw)),
+        );
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Gas)
+                .owner("City Gas")
+                .action(Action::Replace)
+                .diameter_mm(160.0)
+                .pressure(GasPressure::MediumA)
+                .metres_per_day(35.5)
+                .earliest(date(2027, 3, 10))
+                .deadline(date(2027, 9, 1))
+                .soft()
+                .wgs84(Geometry::LineString(LineString::from(vec![
+                    (116.399_999_99, 39.9),
+                    (116.402_123_456_78, 39.9),
+                ]))),
+        );
+        b.work(
+            WorkBuilder::clean_heating("w2", Conversion::CoalToGas, 40)
+                .owner("Builder")
+                .days(20)
+                .compound("c1")
+                .wgs84(Geometry::Point(Point::new(116.4005, 39.9005))),
+        );
+        b.into_plan()
     }
 
     fn export_json(plan: &Plan, crs: InputCrs) -> Value {

@@ -3,7 +3,8 @@
 //!
 //! Data flows `ingest` (bytes to a validated [`plan::Plan`] or every [`validation::Issue`])
 //! then `analysis` (corridors, trenches, street cuts, moratoria, compound clusters).
-//! Nothing here knows about HTTP or storage.
+//! Nothing here knows about HTTP or storage. [`testkit`] (tests, and the `testkit`
+//! feature) builds small plans for the tests and benches of every crate.
 
 pub mod analysis;
 pub mod crs;
@@ -11,4 +12,6 @@ pub mod export;
 pub mod ingest;
 pub mod plan;
 pub mod synthetic;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod validation;

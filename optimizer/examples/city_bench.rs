@@ -65,6 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &CityOptions {
                 time_limit: Duration::from_secs_f64(args.time_limit),
                 seed: CityOptions::default().seed,
+                cancel: None,
+                progress: None,
             },
         )?;
         let elapsed = clock.elapsed().as_secs_f64();

@@ -75,6 +75,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             seed,
         },
         retime: true,
+        cancel: None,
+        progress: None,
     };
     let mut rows = Vec::new();
     for (index, file) in files.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! The optimizer of digonce, in three parts that depend one way:
+//! The optimizer of digonce, in four parts that depend one way:
 //!
 //! * [`engine`]: a generic scheduling engine (RCPSP/max with calendar windows, deadlines
 //!   and a lexicographic objective): serial schedule generation over activity lists,
@@ -9,6 +9,7 @@
 //!   lowers it to an engine [`Problem`](engine::Problem), and returns the typed
 //!   [`ScheduleDocument`](city::document::ScheduleDocument).
 //! * [`benchmark`]: instance formats with known optima (PSPLIB) read into the engine.
+//! * [`check`]: the plan-level check of a schedule, sharing no code with `city` or `engine`.
 //!
 //! ```
 //! use optimizer::engine::{Activity, Problem, Resource, SolveOptions, Verdict, solve, verify};
@@ -32,5 +33,6 @@
 //! ```
 
 pub mod benchmark;
+pub mod check;
 pub mod city;
 pub mod engine;

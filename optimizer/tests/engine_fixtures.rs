@@ -19,6 +19,8 @@ fn options() -> SolveOptions {
             seed: 7,
         },
         retime: true,
+        cancel: None,
+        progress: None,
     }
 }
 
@@ -174,16 +176,76 @@ fn open_span_is_closed_by_the_timing_lp() {
     // Backfill material arrives on day 10: digging on day 0 would leave the trench open.
     p.activities[fill].release = 10;
     p.precede(dig, fill);
-    p.open_spans.push(OpenSpan {
-        first: dig,
-        last: fill,
-        weight: 10.0,
-    });
+    p.open_spans.push(OpenSpan::new(dig, fill, 10.0));
     let s = solved(&p);
     assert_eq!(s.starts[dig], 8, "dig as late as the backfill allows");
     assert_eq!(s.starts[fill], 10);
     assert!((s.terms.open_span - 30.0).abs() < 1e-9);
     assert!(s.timing_notes.is_empty(), "{:?}", s.timing_notes);
+}
+
+#[test]
+fn a_span_holds_its_resource_on_idle_days_between_its_activities() {
+    // Two trenches in a district with room for one open street. Each is dug, then waits
+    // for its pipes (released on day 6), then restored: open from the dig to the
+    // restoration, though nobody works in it on days 2 to 5.
+    let mut p = crew(2);
+    p.resources.push(Resource {
+        name: "district".into(),
+        capacity: 1,
+    });
+    let mut spans = Vec::new();
+    for name in ["a", "b"] {
+        let dig = job(&mut p, &format!("{name}/dig"), 2, 1);
+        let lay = job(&mut p, &format!("{name}/lay"), 1, 1);
+        p.activities[lay].release = 6;
+        let restore = job(&mut p, &format!("{name}/restore"), 1, 1);
+        p.precede(dig, lay);
+        p.precede(lay, restore);
+        let mut span = OpenSpan::new(dig, restore, 1.0);
+        span.demands.push((1, 1));
+        p.open_spans.push(span);
+        spans.push((dig, restore));
+    }
+    let schedule = solved(&p);
+    let open = |(dig, restore): (usize, usize)| (schedule.starts[dig], schedule.ends[restore]);
+    let (first, second) = (open(spans[0]), open(spans[1]));
+    assert!(
+        first.1 <= second.0 || second.1 <= first.0,
+        "open at once: {first:?} {second:?}"
+    );
+    // Without the hold, both dig on day 0 and the crew of two allows it.
+    let mut free = p.clone();
+    for span in &mut free.open_spans {
+        span.demands.clear();
+    }
+    let f = solved(&free);
+    assert_eq!(f.starts[spans[0].0], f.starts[spans[1].0]);
+}
+
+#[test]
+fn the_verifier_counts_a_span_on_days_nobody_works_in_it() {
+    let mut p = crew(1);
+    let a = job(&mut p, "a", 1, 0);
+    let b = job(&mut p, "b", 1, 0);
+    let c = job(&mut p, "c", 1, 0);
+    let mut span = OpenSpan::new(a, b, 0.0);
+    span.demands.push((0, 1));
+    p.open_spans.push(span);
+    // a on day 0, b on day 5: the span holds the crew on days 0 to 5; c on day 3 is one
+    // too many.
+    let starts = [0, 5, 3];
+    let ends = [1, 6, 4];
+    let mut p2 = p.clone();
+    p2.activities[c].demands.push((0, 1));
+    assert!(verify(&p, &starts, &ends).is_empty());
+    assert!(
+        verify(&p2, &starts, &ends)
+            .iter()
+            .any(|v| matches!(v, Violation::OverCapacity { .. })),
+        "{:?}",
+        verify(&p2, &starts, &ends)
+    );
 }
 
 #[test]
@@ -317,4 +379,58 @@ fn the_same_seed_gives_the_same_schedule() {
     let first = solved(&p);
     let second = solved(&p);
     assert_eq!(first.starts, second.starts);
+}
+
+#[test]
+fn a_cancelled_solve_stops_within_a_second_or_two() {
+    // Big enough for the squeaky-wheel search, with a time limit far beyond the test.
+    let mut p = crew(3);
+    for k in 0_u32..3_000 {
+        let j = job(&mut p, &format!("a{k}"), 1 + k % 5, 1);
+        if k % 7 != 0 {
+            p.precede(j - 1, j);
+        }
+        if k % 11 == 0 {
+            p.activities[j].deadline = Some(50);
+        }
+    }
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut options = options();
+    options.search.time_limit = Duration::from_mins(2);
+    options.search.max_schedules = None;
+    options.cancel = Some(std::sync::Arc::clone(&flag));
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let began = std::time::Instant::now();
+    let result = solve(&p, &options);
+    let took = began.elapsed();
+    stopper.join().expect("stopper");
+    assert!(matches!(result, Err(SolveError::Cancelled)), "{result:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn a_deadline_missed_for_a_span_held_quota_is_forced_by_resources() {
+    // Two trenches, room for one open at a time: the second cannot finish by day 4.
+    let mut p = crew(5);
+    p.resources.push(Resource {
+        name: "district".into(),
+        capacity: 1,
+    });
+    for name in ["a", "b"] {
+        let dig = job(&mut p, &format!("{name}/dig"), 2, 1);
+        let restore = job(&mut p, &format!("{name}/restore"), 2, 1);
+        p.precede(dig, restore);
+        p.activities[restore].deadline = Some(4);
+        let mut span = OpenSpan::new(dig, restore, 1.0);
+        span.demands.push((1, 1));
+        p.open_spans.push(span);
+    }
+    let schedule = solved(&p);
+    let miss = schedule.missed.first().expect("one trench is late");
+    assert_eq!(schedule.missed.len(), 1);
+    assert_eq!(miss.forced_by, ForcedBy::Resources, "{miss:?}");
+    assert!(miss.calendar_finish <= 4, "alone, either trench is on time");
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use optimizer::engine::SearchOptions;
 use optimizer::engine::verify;
-use optimizer::engine::{Activity, Problem, Resource, Weights, Window};
+use optimizer::engine::{Activity, OpenSpan, Problem, Resource, Weights, Window};
 use optimizer::engine::{SolveOptions, solve};
 use proptest::prelude::*;
 
@@ -18,6 +18,8 @@ fn options() -> SolveOptions {
             seed: 3,
         },
         retime: false,
+        cancel: None,
+        progress: None,
     }
 }
 
@@ -87,6 +89,32 @@ fn network() -> impl Strategy<Value = Problem> {
     })
 }
 
+/// The networks of [`network`] where some precedence pairs also open a span that holds
+/// units of the first resource from the first activity's start to the second's finish
+/// (a trench holding its district's quota of open streets).
+fn network_with_spans() -> impl Strategy<Value = Problem> {
+    (
+        network(),
+        proptest::collection::vec((any::<bool>(), 1_u32..=2), 6),
+    )
+        .prop_map(|(mut p, picks)| {
+            let capacity = p.resources[0].capacity;
+            let n = p.activities.len();
+            let mut k = 0;
+            for i in 0..n {
+                for j in i + 1..n {
+                    if (i + j) % 2 == 0 && k < picks.len() && picks[k].0 {
+                        let mut span = OpenSpan::new(i, j, 1.0);
+                        span.demands.push((0, picks[k].1.min(capacity)));
+                        p.open_spans.push(span);
+                    }
+                    k += 1;
+                }
+            }
+            p
+        })
+}
+
 /// Whether some start assignment with every finish below `limit` passes the verifier.
 fn better_exists(p: &Problem, limit: i64, starts: &mut Vec<i64>) -> bool {
     let j = starts.len();
@@ -120,6 +148,19 @@ proptest! {
         prop_assert!(s.bound.best() <= s.makespan());
         prop_assert!(!better_exists(&p, s.makespan(), &mut Vec::new()),
             "a shorter schedule exists than {}", s.makespan());
+    }
+
+    #[test]
+    fn spans_holding_resources_are_kept_by_search_and_timing(p in network_with_spans()) {
+        // A span whose own activities need the units it holds is refused, not scheduled.
+        prop_assume!(p.validate().is_ok());
+        let s = solve(&p, &options()).expect("solvable");
+        prop_assert!(verify(&p, &s.starts, &s.ends).is_empty());
+        let mut retimed = options();
+        retimed.retime = true;
+        let t = solve(&p, &retimed).expect("solvable");
+        prop_assert!(verify(&p, &t.starts, &t.ends).is_empty());
+        prop_assert!(t.cost <= s.cost + 1e-9);
     }
 
     #[test]

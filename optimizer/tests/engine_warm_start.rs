@@ -19,6 +19,8 @@ fn options(seed: u64) -> SolveOptions {
             seed,
         },
         retime: true,
+        cancel: None,
+        progress: None,
     }
 }
 

@@ -36,6 +36,8 @@ fn a_small_generated_city_is_planned_with_a_verified_schedule_and_fewer_excavati
     let options = CityOptions {
         time_limit: std::time::Duration::from_millis(300),
         seed: 1,
+        cancel: None,
+        progress: None,
     };
     let schedule = plan_city(&plan, &analysis, &options).expect("the city can be scheduled");
     let summary = &schedule.summary;
@@ -49,5 +51,54 @@ fn a_small_generated_city_is_planned_with_a_verified_schedule_and_fewer_excavati
     for activity in &schedule.activities {
         assert!(activity.start <= activity.end, "{}", activity.id);
         assert!(activity.start >= plan.settings.start, "{}", activity.id);
+    }
+}
+
+/// The same small city with weekends off, a holiday week and every district limit cut to
+/// one open street: both verifiers (the engine's, and the plan-level check that re-derives
+/// every rule from the plan file) find nothing, and every step starts and ends on a
+/// working day.
+#[test]
+fn a_generated_city_with_weekends_off_holidays_and_tight_district_limits_keeps_its_rules() {
+    let mut plan = generate(&CityConfig::new(8, 5));
+    plan.settings.calendars.weekends_work = false;
+    let week = plan.settings.start + chrono::Days::new(40);
+    plan.settings
+        .calendars
+        .holidays
+        .extend(week.iter_days().take(7));
+    for limit in plan.settings.district_limits.values_mut() {
+        *limit = 1;
+    }
+    let analysis = analyze(&plan, &AnalysisOptions::default()).expect("the built-in profile");
+    let options = CityOptions {
+        time_limit: std::time::Duration::from_millis(500),
+        seed: 2,
+        ..CityOptions::default()
+    };
+    let schedule = plan_city(&plan, &analysis, &options).expect("the city can be scheduled");
+    assert!(
+        schedule.summary.verified,
+        "violations: {:?}",
+        schedule.summary.violations
+    );
+    assert!(
+        !plan.settings.district_limits.is_empty(),
+        "a limit was tested"
+    );
+    let holidays: std::collections::HashSet<_> =
+        plan.settings.calendars.holidays.iter().copied().collect();
+    for a in &schedule.activities {
+        for day in [a.start, a.end] {
+            assert!(!holidays.contains(&day), "{} on a holiday {day}", a.id);
+            assert!(
+                !matches!(
+                    chrono::Datelike::weekday(&day),
+                    chrono::Weekday::Sat | chrono::Weekday::Sun
+                ),
+                "{} on a weekend {day}",
+                a.id
+            );
+        }
     }
 }

@@ -13,10 +13,13 @@
 //! - `district-limit`: two mains in a district that allows one open street at a time.
 
 use std::path::PathBuf;
+
+use chrono::Datelike;
 use std::time::Duration;
 
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::ingest::{IngestOptions, ingest};
+use geodata::plan::Settings;
 use optimizer::city::document::{
     ActivityKind, DeadlineOutcome, ScheduleDocument, ScheduledActivity,
 };
@@ -24,18 +27,26 @@ use optimizer::city::{CityOptions, plan_city};
 use optimizer::engine::ForcedBy;
 
 fn planned(name: &str) -> ScheduleDocument {
+    planned_with(name, |_| {})
+}
+
+/// A fixture planned after `adjust` changed its settings; verified by both verifiers.
+fn planned_with(name: &str, adjust: impl Fn(&mut Settings)) -> ScheduleDocument {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/plans")
         .join(name);
     let file = std::fs::File::open(&path).expect("fixture exists");
-    let plan = ingest(file, &IngestOptions::default()).expect("the fixture is a valid plan");
+    let mut plan = ingest(file, &IngestOptions::default()).expect("the fixture is a valid plan");
+    adjust(&mut plan.settings);
     let analysis = analyze(&plan, &AnalysisOptions::default()).expect("default profile");
     let document = plan_city(
         &plan,
         &analysis,
         &CityOptions {
-            time_limit: Duration::from_millis(300),
+            time_limit: Duration::from_secs(1),
             seed: 7,
+            cancel: None,
+            progress: None,
         },
     )
     .expect("plannable");
@@ -182,4 +193,36 @@ fn a_district_with_room_for_one_open_street_gets_its_mains_one_after_the_other()
     };
     let (a, b) = (span("w-water-0"), span("w-water-1"));
     assert!(a.1 < b.0 || b.1 < a.0, "open at once: {a:?} {b:?}");
+}
+
+/// Every fixture, planned with weekends off and a week of holidays in its first months,
+/// keeps every rule of the plan (both verifiers) and starts and ends every step on a
+/// working day.
+#[test]
+fn every_fixture_keeps_its_rules_with_weekends_off_and_holidays() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/plans");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixture folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".geojson"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 7, "{names:?}");
+    for name in &names {
+        let doc = planned_with(name, |s| {
+            s.calendars.weekends_work = false;
+            let first = s.start + chrono::Days::new(30);
+            s.calendars.holidays = first.iter_days().take(7).collect();
+        });
+        for a in &doc.activities {
+            for day in [a.start, a.end] {
+                assert!(
+                    !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun),
+                    "{name}: {} on a weekend day {day}",
+                    a.id
+                );
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Subcommands of the `digonce` binary, one module each.
 
 pub mod analyze;
+pub mod check;
 pub mod demo;
 pub mod generate;
 pub mod plan;

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -10,6 +11,7 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions, ingest};
 use optimizer::city::{CityOptions, plan_city};
+use optimizer::engine::Progress as SearchProgress;
 
 /// Arguments of `digonce plan`.
 #[derive(Debug, clap::Args)]
@@ -75,17 +77,20 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         analysis.summary.crossings,
         analysis.summary.moratorium_conflicts
     );
+    let search = Arc::new(SearchProgress::default());
     let options = CityOptions {
         time_limit: Duration::try_from_secs_f64(args.time_limit)
             .with_context(|| format!("bad --time-limit {}", args.time_limit))?,
         seed: args.seed.unwrap_or_else(|| CityOptions::default().seed),
+        cancel: None,
+        progress: Some(Arc::clone(&search)),
     };
     eprintln!(
         "[{:>6.1}s] scheduling (time limit {:.0} s)...",
         clock.elapsed().as_secs_f64(),
         args.time_limit
     );
-    let document = with_heartbeat(clock, args.time_limit, || {
+    let document = with_heartbeat(clock, args.time_limit, &search, || {
         plan_city(&plan, &analysis, &options)
     })?;
     let s = &document.summary;
@@ -135,7 +140,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
 /// Runs `work` on a scoped thread and prints a progress line every five seconds until it
 /// returns, so a planner watching a long run sees it is alive and how much of the search
 /// budget is spent (the baseline and coordinated searches run side by side within it).
-fn with_heartbeat<T: Send>(clock: Instant, limit_s: f64, work: impl FnOnce() -> T + Send) -> T {
+fn with_heartbeat<T: Send>(
+    clock: Instant,
+    limit_s: f64,
+    search: &SearchProgress,
+    work: impl FnOnce() -> T + Send,
+) -> T {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
@@ -148,8 +158,14 @@ fn with_heartbeat<T: Send>(clock: Instant, limit_s: f64, work: impl FnOnce() -> 
             done_rx.recv_timeout(Duration::from_secs(5))
         {
             let now = clock.elapsed().as_secs_f64();
+            let standing = search.snapshot().map_or_else(String::new, |s| {
+                format!(
+                    "; best cost {:.0}, lower bound {:.0} ({}/{} parts scheduled)",
+                    s.incumbent, s.bound, s.components.0, s.components.1
+                )
+            });
             eprintln!(
-                "[{now:>6.1}s] searching: {:.0} of {limit_s:.0} s spent; then timing, verification and explanations",
+                "[{now:>6.1}s] searching: {:.0} of {limit_s:.0} s{standing}",
                 (now - started).min(limit_s)
             );
         }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestError, IngestOptions, ingest};
+use geodata::validation::ValidationReport;
 use serde_json::json;
 
 /// Output format of `validate`.
@@ -96,21 +97,35 @@ pub fn run(args: &ValidateArgs, out: &mut impl Write) -> Result<ExitCode, Valida
             Ok(ExitCode::SUCCESS)
         }
         Err(IngestError::Invalid(report)) => {
-            match args.format {
-                Format::Text => {
-                    for problem in &report.problems {
-                        writeln!(out, "{problem}").map_err(write)?;
-                    }
-                }
-                Format::Json => writeln!(
-                    out,
-                    "{}",
-                    json!({"valid": false, "problems": report.problems})
-                )
-                .map_err(write)?,
-            }
+            write_problems(&report, args.format, out).map_err(write)?;
             Ok(ExitCode::FAILURE)
         }
         Err(IngestError::Read { source }) => Err(ValidateError::Read { source }),
+    }
+}
+
+/// Writes every problem of an invalid plan: one line each (text), or
+/// `{"valid": false, "problems": [...]}` (JSON). `digonce check` prints an invalid plan the
+/// same way.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_problems(
+    report: &ValidationReport,
+    format: Format,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => {
+            for problem in &report.problems {
+                writeln!(out, "{problem}")?;
+            }
+            Ok(())
+        }
+        Format::Json => writeln!(
+            out,
+            "{}",
+            json!({"valid": false, "problems": report.problems})
+        ),
     }
 }

@@ -227,35 +227,31 @@ pub fn clusters(plan: &Plan, cluster_gap_m: f64, small_households: u32) -> Vec<C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::test_support::{PlanBuilder, square};
     use crate::plan::Utility;
+    use crate::testkit::{CompoundBuilder, PlanBuilder, WorkBuilder, date, square};
 
     #[test]
     fn integrate_compound_clusters_with_its_small_neighbour_but_not_a_large_or_far_one() {
-        let mut b = PlanBuilder::new();
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
         b.compound(
-            "big-int",
-            RenovationClass::Integrate,
-            500,
-            &square(0.0, 0.0, 100.0),
+            CompoundBuilder::new("big-int", RenovationClass::Integrate)
+                .households(500)
+                .ring(&square(0.0, 0.0, 100.0)),
         );
         b.compound(
-            "small",
-            RenovationClass::Basic,
-            120,
-            &square(120.0, 0.0, 50.0),
+            CompoundBuilder::new("small", RenovationClass::Basic)
+                .households(120)
+                .ring(&square(120.0, 0.0, 50.0)),
         ); // 20 m gap
         b.compound(
-            "large",
-            RenovationClass::Basic,
-            900,
-            &square(0.0, 120.0, 100.0),
+            CompoundBuilder::new("large", RenovationClass::Basic)
+                .households(900)
+                .ring(&square(0.0, 120.0, 100.0)),
         ); // 20 m gap
         b.compound(
-            "far",
-            RenovationClass::Basic,
-            50,
-            &square(-200.0, 0.0, 50.0),
+            CompoundBuilder::new("far", RenovationClass::Basic)
+                .households(50)
+                .ring(&square(-200.0, 0.0, 50.0)),
         ); // 150 m gap
         let plan = b.build();
         let c = clusters(&plan, 30.0, 300);
@@ -266,21 +262,49 @@ mod tests {
 
     #[test]
     fn two_small_basic_compounds_do_not_cluster_without_an_integrate_one() {
-        let mut b = PlanBuilder::new();
-        b.compound("a", RenovationClass::Basic, 50, &square(0.0, 0.0, 50.0));
-        b.compound("b", RenovationClass::Basic, 50, &square(60.0, 0.0, 50.0));
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.compound(
+            CompoundBuilder::new("a", RenovationClass::Basic)
+                .households(50)
+                .ring(&square(0.0, 0.0, 50.0)),
+        );
+        b.compound(
+            CompoundBuilder::new("b", RenovationClass::Basic)
+                .households(50)
+                .ring(&square(60.0, 0.0, 50.0)),
+        );
         assert!(clusters(&b.build(), 30.0, 300).is_empty());
     }
 
     #[test]
     fn works_serve_compounds_by_reference_inside_or_near() {
-        let mut b = PlanBuilder::new();
-        b.compound("c1", RenovationClass::Basic, 100, &square(0.0, 0.0, 100.0));
-        b.line_work("inside", Utility::Water, "a", &[(10.0, 10.0), (90.0, 10.0)]);
-        b.line_work("near", Utility::Gas, "a", &[(0.0, -3.0), (100.0, -3.0)]);
-        b.line_work("far", Utility::Gas, "a", &[(0.0, -30.0), (100.0, -30.0)]);
-        b.line_work("named", Utility::Heat, "a", &[(500.0, 0.0), (600.0, 0.0)])
-            .compound = Some("c1".into());
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.compound(
+            CompoundBuilder::new("c1", RenovationClass::Basic)
+                .households(100)
+                .ring(&square(0.0, 0.0, 100.0)),
+        );
+        b.work(
+            WorkBuilder::pipeline("inside", Utility::Water)
+                .owner("a")
+                .along(&[(10.0, 10.0), (90.0, 10.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("near", Utility::Gas)
+                .owner("a")
+                .along(&[(0.0, -3.0), (100.0, -3.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("far", Utility::Gas)
+                .owner("a")
+                .along(&[(0.0, -30.0), (100.0, -30.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("named", Utility::Heat)
+                .owner("a")
+                .along(&[(500.0, 0.0), (600.0, 0.0)])
+                .compound("c1"),
+        );
         let m = compound_works(&b.build(), 5.0);
         let got: Vec<(&str, MembershipReason)> = m[0]
             .works

@@ -365,7 +365,7 @@ fn corridor(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::analysis::test_support::PlanBuilder;
+    use crate::testkit::{PlanBuilder, WorkBuilder, date};
     use proptest::prelude::*;
 
     /// Brute force: every segment of every candidate pair against every other, no index.
@@ -424,18 +424,16 @@ pub(crate) mod tests {
 
     #[test]
     fn parallel_water_and_sewer_two_metres_apart_form_a_shareable_corridor() {
-        let mut b = PlanBuilder::new();
-        b.line_work(
-            "w1",
-            Utility::Water,
-            "water co",
-            &[(0.0, 0.0), (100.0, 0.0)],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("water co")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
         );
-        b.line_work(
-            "s1",
-            Utility::Sewer,
-            "sewer co",
-            &[(20.0, 2.0), (150.0, 2.0)],
+        b.work(
+            WorkBuilder::pipeline("s1", Utility::Sewer)
+                .owner("sewer co")
+                .along(&[(20.0, 2.0), (150.0, 2.0)]),
         );
         let d = detect_plan(&b);
         assert_eq!(d.corridors.len(), 1);
@@ -454,9 +452,17 @@ pub(crate) mod tests {
 
     #[test]
     fn perpendicular_works_give_a_crossing_not_a_corridor() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work("p1", Utility::Power, "b", &[(50.0, -50.0), (50.0, 50.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("p1", Utility::Power)
+                .owner("b")
+                .along(&[(50.0, -50.0), (50.0, 50.0)]),
+        );
         let d = detect_plan(&b);
         assert!(d.corridors.is_empty());
         assert_eq!(d.crossings.len(), 1);
@@ -465,9 +471,17 @@ pub(crate) mod tests {
 
     #[test]
     fn gas_beside_power_in_the_cn_profile_is_coordinate_only() {
-        let mut b = PlanBuilder::new();
-        b.line_work("g1", Utility::Gas, "gas co", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work("p1", Utility::Power, "grid", &[(0.0, 1.0), (100.0, 1.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("g1", Utility::Gas)
+                .owner("gas co")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("p1", Utility::Power)
+                .owner("grid")
+                .along(&[(0.0, 1.0), (100.0, 1.0)]),
+        );
         let d = detect_plan(&b);
         assert_eq!(d.corridors.len(), 1);
         let c = &d.corridors[0];
@@ -478,10 +492,22 @@ pub(crate) mod tests {
 
     #[test]
     fn same_owner_same_utility_is_no_corridor_but_other_owner_is() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work("w2", Utility::Water, "a", &[(0.0, 1.0), (100.0, 1.0)]);
-        b.line_work("w3", Utility::Water, "b", &[(0.0, -1.0), (100.0, -1.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("w2", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 1.0), (100.0, 1.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("w3", Utility::Water)
+                .owner("b")
+                .along(&[(0.0, -1.0), (100.0, -1.0)]),
+        );
         let d = detect_plan(&b);
         let pairs: Vec<_> = d.corridors.iter().map(|c| c.works.clone()).collect();
         assert_eq!(
@@ -495,9 +521,17 @@ pub(crate) mod tests {
 
     #[test]
     fn a_stretch_shorter_than_the_minimum_is_not_a_corridor() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work("t1", Utility::Telecom, "b", &[(0.0, 2.0), (15.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("t1", Utility::Telecom)
+                .owner("b")
+                .along(&[(0.0, 2.0), (15.0, 2.0)]),
+        );
         assert!(detect_plan(&b).corridors.is_empty());
     }
 
@@ -516,10 +550,14 @@ pub(crate) mod tests {
             d in 0.5..6.0f64,
             min_len in 0.0..30.0f64,
         ) {
-            let mut b = PlanBuilder::new();
+            let mut b = PlanBuilder::new(date(2026, 3, 1));
             for (n, (u, pts, owner)) in lines.iter().enumerate() {
                 let utility = [Utility::Water, Utility::Sewer, Utility::Gas, Utility::Power][*u];
-                b.line_work(&format!("w{n}"), utility, &format!("o{owner}"), pts);
+                b.work(
+                    WorkBuilder::pipeline(&format!("w{n}"), utility)
+                        .owner(&format!("o{owner}"))
+                        .along(pts),
+                );
             }
             let plan = b.build();
             let works = LineWorks::of(&plan);

@@ -121,19 +121,22 @@ pub(crate) fn collect_crossings(
 mod tests {
     use crate::analysis::clearance::ClearanceProfile;
     use crate::analysis::corridor::{LineWorks, detect};
-    use crate::analysis::test_support::PlanBuilder;
     use crate::plan::Utility;
+    use crate::testkit::{PlanBuilder, WorkBuilder, date};
 
     #[test]
     fn a_line_crossing_at_a_shared_vertex_is_one_crossing() {
-        let mut b = PlanBuilder::new();
-        b.line_work(
-            "w1",
-            Utility::Water,
-            "a",
-            &[(0.0, 0.0), (50.0, 0.0), (100.0, 0.0)],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (50.0, 0.0), (100.0, 0.0)]),
         );
-        b.line_work("t1", Utility::Telecom, "b", &[(50.0, -30.0), (50.0, 30.0)]);
+        b.work(
+            WorkBuilder::pipeline("t1", Utility::Telecom)
+                .owner("b")
+                .along(&[(50.0, -30.0), (50.0, 30.0)]),
+        );
         let plan = b.build();
         let profile = ClearanceProfile::built_in("cn-gb50289").expect("valid");
         let d = detect(&LineWorks::of(&plan), &plan.frame, &profile, 3.0, 20.0);
@@ -143,13 +146,16 @@ mod tests {
 
     #[test]
     fn a_weave_inside_a_corridor_is_not_a_crossing() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work(
-            "t1",
-            Utility::Telecom,
-            "b",
-            &[(0.0, 1.0), (50.0, -1.0), (100.0, 1.0)],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("t1", Utility::Telecom)
+                .owner("b")
+                .along(&[(0.0, 1.0), (50.0, -1.0), (100.0, 1.0)]),
         );
         let plan = b.build();
         let profile = ClearanceProfile::built_in("cn-gb50289").expect("valid");

@@ -25,9 +25,6 @@ pub mod segment_index;
 pub mod street_cut;
 pub mod trench;
 
-#[cfg(test)]
-pub(crate) mod test_support;
-
 use geo::Coord;
 use serde::{Deserialize, Serialize};
 
@@ -236,46 +233,47 @@ pub fn analyze_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::test_support::{PlanBuilder, date, square};
     use crate::plan::{Paving, RenovationClass, Utility};
+    use crate::testkit::{CompoundBuilder, PlanBuilder, StreetBuilder, WorkBuilder, date, square};
 
     fn city() -> PlanBuilder {
-        let mut b = PlanBuilder::new();
-        let s = b.street_line("main-st", &[(-50.0, 0.0), (300.0, 0.0)]);
-        s.paved_on = Some(date(2024, 5, 1));
-        s.paving = Some(Paving::New);
-        b.line_work(
-            "water-1",
-            Utility::Water,
-            "water co",
-            &[(0.0, 2.0), (200.0, 2.0)],
-        )
-        .diameter_mm = Some(150.0);
-        b.line_work(
-            "sewer-1",
-            Utility::Sewer,
-            "drain co",
-            &[(0.0, 3.5), (200.0, 3.5)],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(
+            StreetBuilder::new("main-st")
+                .along(&[(-50.0, 0.0), (300.0, 0.0)])
+                .paved(date(2024, 5, 1), Paving::New),
         );
-        b.line_work(
-            "gas-1",
-            Utility::Gas,
-            "gas co",
-            &[(0.0, -1.0), (150.0, -1.0)],
+        b.work(
+            WorkBuilder::pipeline("water-1", Utility::Water)
+                .owner("water co")
+                .along(&[(0.0, 2.0), (200.0, 2.0)])
+                .diameter_mm(150.0),
         );
-        b.line_work(
-            "tel-1",
-            Utility::Telecom,
-            "tel co",
-            &[(100.0, -100.0), (100.0, 100.0)],
+        b.work(
+            WorkBuilder::pipeline("sewer-1", Utility::Sewer)
+                .owner("drain co")
+                .along(&[(0.0, 3.5), (200.0, 3.5)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("gas-1", Utility::Gas)
+                .owner("gas co")
+                .along(&[(0.0, -1.0), (150.0, -1.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("tel-1", Utility::Telecom)
+                .owner("tel co")
+                .along(&[(100.0, -100.0), (100.0, 100.0)]),
         );
         b.compound(
-            "c1",
-            RenovationClass::Integrate,
-            400,
-            &square(0.0, 10.0, 80.0),
+            CompoundBuilder::new("c1", RenovationClass::Integrate)
+                .households(400)
+                .ring(&square(0.0, 10.0, 80.0)),
         );
-        b.compound("c2", RenovationClass::Basic, 80, &square(100.0, 10.0, 60.0));
+        b.compound(
+            CompoundBuilder::new("c2", RenovationClass::Basic)
+                .households(80)
+                .ring(&square(100.0, 10.0, 60.0)),
+        );
         b
     }
 

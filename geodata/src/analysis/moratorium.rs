@@ -152,8 +152,8 @@ pub fn conflicts(
 mod tests {
     use super::*;
     use crate::analysis::street_cut::cuts;
-    use crate::analysis::test_support::{PlanBuilder, date};
     use crate::plan::Utility;
+    use crate::testkit::{PlanBuilder, StreetBuilder, WorkBuilder, date};
 
     fn run(b: &PlanBuilder) -> Vec<MoratoriumConflict> {
         let plan = b.build();
@@ -163,19 +163,24 @@ mod tests {
         conflicts(&plan, &works, &plan.frame, &profile, &c)
     }
 
-    fn street(b: &mut PlanBuilder, paved: NaiveDate, paving: Paving) -> &mut crate::plan::Street {
-        let s = b.street_line("st1", &[(0.0, 0.0), (200.0, 0.0)]);
-        s.paved_on = Some(paved);
-        s.paving = Some(paving);
-        s
+    fn street(paved: NaiveDate, paving: Paving) -> StreetBuilder {
+        StreetBuilder::new("st1")
+            .along(&[(0.0, 0.0), (200.0, 0.0)])
+            .paved(paved, paving)
+    }
+
+    /// A water main along the street, 2 m off its centre line.
+    fn main() -> WorkBuilder {
+        WorkBuilder::pipeline("w1", Utility::Water)
+            .owner("a")
+            .along(&[(0.0, 2.0), (100.0, 2.0)])
     }
 
     #[test]
     fn a_street_rebuilt_two_years_ago_blocks_a_work_due_this_year() {
-        let mut b = PlanBuilder::new(); // plan starts 2026-03-01, 730-day horizon
-        street(&mut b, date(2024, 6, 1), Paving::Rebuilt);
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)])
-            .deadline = Some(date(2026, 12, 31));
+        let mut b = PlanBuilder::new(date(2026, 3, 1)); // 730-day horizon
+        b.street(street(date(2024, 6, 1), Paving::Rebuilt));
+        b.work(main().deadline(date(2026, 12, 31)));
         let c = run(&b);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].moratorium_end, date(2029, 6, 1));
@@ -186,16 +191,16 @@ mod tests {
 
     #[test]
     fn a_work_that_may_wait_past_the_moratorium_is_avoidable() {
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2022, 9, 1), Paving::MajorRepair); // ends 2025-09-01: expired
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2022, 9, 1), Paving::MajorRepair)); // ends 2025-09-01: expired
+        b.work(main());
         assert!(
             run(&b).is_empty(),
             "a three-year moratorium from 2022 has ended"
         );
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2023, 9, 1), Paving::MajorRepair); // ends 2026-09-01
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2023, 9, 1), Paving::MajorRepair)); // ends 2026-09-01
+        b.work(main());
         let c = run(&b);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].status, ConflictStatus::Avoidable);
@@ -203,9 +208,13 @@ mod tests {
 
     #[test]
     fn an_exception_is_reported_but_not_binding() {
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2025, 1, 1), Paving::New).cut_exception = true;
-        b.line_work("w1", Utility::Gas, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2025, 1, 1), Paving::New).cut_exception());
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Gas)
+                .owner("a")
+                .along(&[(0.0, 2.0), (100.0, 2.0)]),
+        );
         let c = run(&b);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].status, ConflictStatus::Exception);
@@ -213,18 +222,18 @@ mod tests {
 
     #[test]
     fn a_planned_repave_makes_cutting_before_it_acceptable() {
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2025, 1, 1), Paving::New).repave_planned = Some(date(2027, 6, 1));
-        let w = b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2025, 1, 1), Paving::New).repave_planned(date(2027, 6, 1)));
+        let w = b.work(main());
         w.deadline = Some(date(2027, 1, 1));
         let c = run(&b);
         assert!(
             c.is_empty(),
             "the work must finish before the repave: no conflict"
         );
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2025, 1, 1), Paving::New).repave_planned = Some(date(2027, 6, 1));
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2025, 1, 1), Paving::New).repave_planned(date(2027, 6, 1)));
+        b.work(main());
         let c = run(&b);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].acceptable_before, Some(date(2027, 6, 1)));
@@ -234,9 +243,9 @@ mod tests {
 
     #[test]
     fn minor_repair_has_no_moratorium() {
-        let mut b = PlanBuilder::new();
-        street(&mut b, date(2026, 1, 1), Paving::Minor);
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 2.0), (100.0, 2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(street(date(2026, 1, 1), Paving::Minor));
+        b.work(main());
         assert!(run(&b).is_empty());
     }
 }

@@ -142,19 +142,22 @@ fn push_polygon(polygons: &mut Vec<StreetArea>, street: usize, polygon: &Polygon
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::test_support::PlanBuilder;
     use crate::plan::Utility;
+    use crate::testkit::{PlanBuilder, StreetBuilder, WorkBuilder, date};
 
     #[test]
     fn a_pipe_along_a_street_line_is_cut_for_its_length_and_a_crossing_pipe_for_the_width() {
-        let mut b = PlanBuilder::new();
-        b.street_line("st1", &[(0.0, 0.0), (200.0, 0.0)]);
-        b.line_work("along", Utility::Water, "a", &[(10.0, 4.0), (110.0, 4.0)]);
-        b.line_work(
-            "across",
-            Utility::Gas,
-            "b",
-            &[(150.0, -50.0), (150.0, 50.0)],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(StreetBuilder::new("st1").along(&[(0.0, 0.0), (200.0, 0.0)]));
+        b.work(
+            WorkBuilder::pipeline("along", Utility::Water)
+                .owner("a")
+                .along(&[(10.0, 4.0), (110.0, 4.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("across", Utility::Gas)
+                .owner("b")
+                .along(&[(150.0, -50.0), (150.0, 50.0)]),
         );
         let plan = b.build();
         let c = cuts(&plan, &LineWorks::of(&plan), 10.0);
@@ -167,19 +170,24 @@ mod tests {
 
     #[test]
     fn a_street_polygon_clips_the_work_line() {
-        let mut b = PlanBuilder::new();
-        b.street_polygon(
-            "sq",
-            &[
-                (0.0, 0.0),
-                (30.0, 0.0),
-                (30.0, 12.0),
-                (0.0, 12.0),
-                (0.0, 0.0),
-            ],
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.street(StreetBuilder::new("sq").area(&[
+            (0.0, 0.0),
+            (30.0, 0.0),
+            (30.0, 12.0),
+            (0.0, 12.0),
+            (0.0, 0.0),
+        ]));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(-20.0, 6.0), (100.0, 6.0)]),
         );
-        b.line_work("w1", Utility::Water, "a", &[(-20.0, 6.0), (100.0, 6.0)]);
-        b.line_work("w2", Utility::Water, "a", &[(-20.0, 60.0), (100.0, 60.0)]);
+        b.work(
+            WorkBuilder::pipeline("w2", Utility::Water)
+                .owner("a")
+                .along(&[(-20.0, 60.0), (100.0, 60.0)]),
+        );
         let plan = b.build();
         let c = cuts(&plan, &LineWorks::of(&plan), 10.0);
         assert_eq!(c.len(), 1);

@@ -281,7 +281,7 @@ fn build_trenches(
 mod tests {
     use super::*;
     use crate::analysis::corridor::detect;
-    use crate::analysis::test_support::{PlanBuilder, date};
+    use crate::testkit::{PlanBuilder, WorkBuilder, date};
 
     fn trenches_of(b: &PlanBuilder) -> Vec<Trench> {
         let plan = b.build();
@@ -293,13 +293,25 @@ mod tests {
 
     #[test]
     fn a_work_that_may_start_only_after_its_neighbour_is_due_is_dug_separately() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)])
-            .deadline = Some(date(2027, 5, 1));
-        b.line_work("s1", Utility::Sewer, "b", &[(0.0, 1.5), (100.0, 1.5)])
-            .earliest = Some(date(2027, 8, 1));
-        b.line_work("t1", Utility::Telecom, "c", &[(0.0, -1.0), (100.0, -1.0)])
-            .earliest = Some(date(2027, 3, 1));
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)])
+                .deadline(date(2027, 5, 1)),
+        );
+        b.work(
+            WorkBuilder::pipeline("s1", Utility::Sewer)
+                .owner("b")
+                .along(&[(0.0, 1.5), (100.0, 1.5)])
+                .earliest(date(2027, 8, 1)),
+        );
+        b.work(
+            WorkBuilder::pipeline("t1", Utility::Telecom)
+                .owner("c")
+                .along(&[(0.0, -1.0), (100.0, -1.0)])
+                .earliest(date(2027, 3, 1)),
+        );
         let t = trenches_of(&b);
         assert_eq!(t.len(), 1, "{t:?}");
         assert!(
@@ -311,10 +323,22 @@ mod tests {
 
     #[test]
     fn three_compatible_parallel_works_share_one_trench() {
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (100.0, 0.0)]);
-        b.line_work("s1", Utility::Sewer, "b", &[(0.0, 1.5), (100.0, 1.5)]);
-        b.line_work("t1", Utility::Telecom, "c", &[(0.0, -1.0), (100.0, -1.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (100.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("s1", Utility::Sewer)
+                .owner("b")
+                .along(&[(0.0, 1.5), (100.0, 1.5)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("t1", Utility::Telecom)
+                .owner("c")
+                .along(&[(0.0, -1.0), (100.0, -1.0)]),
+        );
         let t = trenches_of(&b);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].works, ["s1", "t1", "w1"]);
@@ -326,11 +350,27 @@ mod tests {
     #[test]
     fn gas_is_never_in_a_trench_even_through_a_chain() {
         // heat-water and water-telecom may share; heat-telecom too; power-heat may not.
-        let mut b = PlanBuilder::new();
-        b.line_work("w1", Utility::Water, "a", &[(0.0, 0.0), (200.0, 0.0)]);
-        b.line_work("h1", Utility::Heat, "b", &[(0.0, 2.0), (100.0, 2.0)]);
-        b.line_work("p1", Utility::Power, "c", &[(100.0, -2.0), (200.0, -2.0)]);
-        b.line_work("g1", Utility::Gas, "d", &[(0.0, -2.0), (90.0, -2.0)]);
+        let mut b = PlanBuilder::new(date(2026, 3, 1));
+        b.work(
+            WorkBuilder::pipeline("w1", Utility::Water)
+                .owner("a")
+                .along(&[(0.0, 0.0), (200.0, 0.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("h1", Utility::Heat)
+                .owner("b")
+                .along(&[(0.0, 2.0), (100.0, 2.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("p1", Utility::Power)
+                .owner("c")
+                .along(&[(100.0, -2.0), (200.0, -2.0)]),
+        );
+        b.work(
+            WorkBuilder::pipeline("g1", Utility::Gas)
+                .owner("d")
+                .along(&[(0.0, -2.0), (90.0, -2.0)]),
+        );
         let t = trenches_of(&b);
         for trench in &t {
             assert!(!trench.utilities.contains(&Utility::Gas));

@@ -67,7 +67,8 @@ pub struct PlanRef {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum Subject {
-    /// A step of one work of the plan (`w12/lay`, or `c5/roofing` done by a roofing work).
+    /// A step of one work of the plan (`w12/lay`, or `w7/roofing` of a roofing work that
+    /// stands for its compound's roofing phase).
     Work(String),
     /// A phase of a compound's renovation that no work of the plan stands for.
     Compound(String),

@@ -1,92 +1,76 @@
 //! From the city activity network to the engine's generic scheduling problem.
 //!
+//! The engine's time is the plan's **axis of site working days** (see
+//! [`WorkCalendar`](crate::city::network::WorkCalendar)): axis day `k` is the `k`-th site
+//! working day. Network durations and lags already count working days, so they carry over
+//! as they are; every date (release, deadline, window, the horizon) is mapped onto the
+//! axis. A step of `d` days is then `d` axis days long and pauses over the weekends and
+//! holidays between them in calendar time, which is what the plan's rules ask.
+//!
 //! The mapping is one to one on activities, precedences and crews, so a schedule of the
-//! problem is a schedule of the network with the same indices. Two city rules need a
+//! problem is a schedule of the network with the same indices. Three city rules need a
 //! translation:
-//! - **District limits** hold an excavation's districts from excavate start to restore end.
-//!   The engine's demands are per activity, so the excavation's spine carries the district
-//!   demand: excavate, backfill, restore, and the lay and test of its lead (first) work.
-//!   The other members of a shared trench lay and test in the same open trench, often on
-//!   the same days; counting them again would make one trench hold its district several
-//!   times over (and, with the backfill's maximum lag after every test, make a trench of
-//!   many members unschedulable). The open-span objective closes the gaps of the spine. A
-//!   day on which a trench stands open with no spine work in it is therefore not counted
-//!   against the limit; the summary's metre-days show how rare such days are.
-//!   An excavation that cuts more streets of a district than the district may have open
-//!   at once occupies the whole limit (it is dug on its own) rather than being unschedulable.
-//! - **Non-working days** (weekends when the plan does not work them) stretch site
-//!   activities: a duration of `d` working days becomes `ceil(d × 7 / 5)` calendar days.
+//! - **District limits** hold an excavation's districts on every calendar day from its
+//!   excavate start to its restore end: an engine open span that holds the district
+//!   resources. Open on the first and last working day of that stretch means open on every
+//!   day between, so holding the axis days is holding the calendar days. An excavation
+//!   that cuts more streets of a district than the district may have open at once holds
+//!   the whole limit (it is dug alone) rather than being unschedulable.
+//! - **Office steps** (confirm, tender of clean heating) work weekdays when the site also
+//!   works weekends. They need no crew and nothing waits on them but their own chain, so
+//!   the earliest office-day schedule is optimal: they are placed on it here and handed to
+//!   the engine fixed (release and deadline at that place, as many axis days long as the
+//!   site days they span). With weekends off both calendars agree and they are ordinary.
+//! - **The horizon** is a hard deadline of every activity: what cannot end by the
+//!   horizon's last day is reported, with what forces it, never silently scheduled later.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use geodata::plan::DeadlineKind;
 
 use crate::city::network::{ActivityKind, Network};
-use crate::engine::{Activity, Edge, OpenSpan, Problem, Resource, SoftDue, Window};
+use crate::engine::{Activity, Edge, OpenSpan, Problem, Resource, SoftDue, Weights, Window};
 
-/// Builds the engine problem of a network (same activity indices).
+/// The engine problem of a network and what maps its answer back to dates.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// The engine problem (same activity indices as the network).
+    pub problem: Problem,
+    /// Calendar days `(first, last)` of each office step placed here, by activity index.
+    office: HashMap<usize, (i64, i64)>,
+    /// The horizon on the axis: every activity should end by this axis day.
+    pub horizon: i64,
+}
+
+/// Builds the engine problem of a network.
 #[must_use]
-pub fn problem(network: &Network) -> Problem {
-    let stretch_weekends = !network.non_working.is_empty();
-    let district_demands = district_demands(network);
-    let activities = network
-        .activities
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut demands: Vec<(usize, u32)> =
-                a.demands.iter().map(|d| (d.resource, d.amount)).collect();
-            if let Some(extra) = district_demands.get(&i) {
-                for &(resource, amount) in extra {
-                    match demands.iter_mut().find(|(r, _)| *r == resource) {
-                        Some(existing) => existing.1 = existing.1.max(amount),
-                        None => demands.push((resource, amount)),
-                    }
-                }
-            }
-            let duration = if stretch_weekends && a.kind.is_site_work() {
-                (a.duration_days * 7).div_ceil(5)
-            } else {
-                a.duration_days
-            };
-            let hard = a
-                .deadlines
-                .iter()
-                .filter(|d| d.kind == DeadlineKind::Hard)
-                .map(|d| d.finish_by)
-                .min();
-            let soft = a
-                .deadlines
-                .iter()
-                .filter(|d| d.kind == DeadlineKind::Soft)
-                .map(|d| d.finish_by)
-                .min();
-            Activity {
-                name: a.id.clone(),
-                duration,
-                demands,
-                release: a.release,
-                deadline: hard,
-                due: soft.map(|day| SoftDue { day, weight: 1.0 }),
-                forbidden: a
-                    .forbidden
-                    .iter()
-                    .map(|w| Window {
-                        start: w.start,
-                        end: w.end,
-                    })
-                    .collect(),
-            }
-        })
+pub fn lower(network: &Network) -> Lowered {
+    let calendar = &network.calendar;
+    let office = office_steps(network);
+    let horizon = calendar.site_index(i64::from(network.horizon_days));
+    let problem_activities: Vec<Activity> = (0..network.activities.len())
+        .map(|i| lower_activity(network, i, office.get(&i).copied(), horizon))
         .collect();
+    let axis_duration = |i: usize, activities: &[Activity]| i64::from(activities[i].duration);
     let edges = network
         .precedences
         .iter()
-        .map(|p| Edge {
-            from: p.from,
-            to: p.to,
-            min_lag: p.min_lag,
-            max_lag: p.max_lag,
+        .map(|p| {
+            // A lag counts the earlier step's working days; a placed office step spans
+            // another number of axis days.
+            let shift = if office.contains_key(&p.from) {
+                axis_duration(p.from, &problem_activities)
+                    - i64::from(network.activities[p.from].duration_days)
+            } else {
+                0
+            };
+            Edge {
+                from: p.from,
+                to: p.to,
+                min_lag: p.min_lag + shift,
+                max_lag: p.max_lag.map(|m| m + shift),
+            }
         })
         .collect();
     let open_spans = network
@@ -96,76 +80,185 @@ pub fn problem(network: &Network) -> Problem {
             first: e.excavate,
             last: e.restore,
             weight: e.length_m,
+            demands: e
+                .demands
+                .iter()
+                .map(|d| {
+                    (
+                        d.resource,
+                        d.amount.min(network.resources[d.resource].capacity),
+                    )
+                })
+                .collect(),
         })
         .collect();
-    Problem {
-        resources: network
-            .resources
-            .iter()
-            .map(|r| Resource {
-                name: r.id.clone(),
-                capacity: r.capacity,
-            })
-            .collect(),
-        activities,
-        edges,
-        open_spans,
-        weights: crate::engine::Weights::default(),
+    Lowered {
+        problem: Problem {
+            resources: network
+                .resources
+                .iter()
+                .map(|r| Resource {
+                    name: r.id.clone(),
+                    capacity: r.capacity,
+                })
+                .collect(),
+            activities: problem_activities,
+            edges,
+            open_spans,
+            weights: Weights::default(),
+        },
+        office,
+        horizon,
     }
 }
 
-/// For each activity that belongs to an excavation, the district demands of that excavation.
-///
-/// # Complexity
-/// Linear in activities and excavations (activities are indexed by trench and by work).
-fn district_demands(network: &Network) -> HashMap<usize, Vec<(usize, u32)>> {
-    let mut out: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
-    if network.excavations.iter().all(|e| e.demands.is_empty()) {
-        return out;
+/// The engine activity of network activity `i`: dates on the axis, the horizon as a hard
+/// deadline; an office step placed at calendar days `office` fixed there.
+fn lower_activity(
+    network: &Network,
+    i: usize,
+    office: Option<(i64, i64)>,
+    horizon: i64,
+) -> Activity {
+    let calendar = &network.calendar;
+    let a = &network.activities[i];
+    let hard = a
+        .deadlines
+        .iter()
+        .filter(|d| d.kind == DeadlineKind::Hard)
+        .map(|d| calendar.site_index(d.finish_by))
+        .chain([horizon])
+        .min();
+    let soft = a
+        .deadlines
+        .iter()
+        .filter(|d| d.kind == DeadlineKind::Soft)
+        .map(|d| calendar.site_index(d.finish_by))
+        .min();
+    let mut activity = Activity {
+        name: a.id.clone(),
+        duration: a.duration_days,
+        demands: a.demands.iter().map(|d| (d.resource, d.amount)).collect(),
+        release: calendar.site_index(a.release),
+        deadline: hard,
+        due: soft.map(|day| SoftDue { day, weight: 1.0 }),
+        forbidden: a
+            .forbidden
+            .iter()
+            .map(|w| Window {
+                start: calendar.site_index(w.start),
+                end: calendar.site_index(w.end),
+            })
+            .filter(|w| w.start < w.end)
+            .collect(),
+    };
+    if let Some((first, last)) = office {
+        let start = calendar.site_index(first);
+        let end = calendar.site_index(last + 1);
+        activity.release = start;
+        activity.duration = u32::try_from(end - start).unwrap_or(u32::MAX);
+        activity.deadline = Some(end);
+        activity.forbidden.clear();
     }
-    let mut by_trench: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_work: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, a) in network.activities.iter().enumerate() {
-        let in_excavation = matches!(
-            a.kind,
-            ActivityKind::Excavate
-                | ActivityKind::Lay
-                | ActivityKind::Test
-                | ActivityKind::Backfill
-                | ActivityKind::Restore
-        );
-        if !in_excavation {
-            continue;
+    activity
+}
+
+impl Lowered {
+    /// The calendar days `(first, last)` of activity `i` when it starts on axis day `start`
+    /// and ends (exclusively) on axis day `end`.
+    #[must_use]
+    pub fn days(&self, network: &Network, i: usize, start: i64, end: i64) -> (i64, i64) {
+        if let Some(&placed) = self.office.get(&i) {
+            return placed;
         }
-        match (&a.trench, a.works.as_slice()) {
-            (Some(t), _) => by_trench.entry(t.as_str()).or_default().push(i),
-            (None, [w]) => by_work.entry(w.as_str()).or_default().push(i),
-            (None, _) => {}
+        let calendar = &network.calendar;
+        let first = calendar.site_day(start);
+        (first, calendar.site_last_day(end.max(start + 1)))
+    }
+
+    /// The calendar dates `(start, end)` of activity `i` (see [`Lowered::days`]).
+    #[must_use]
+    pub fn dates(
+        &self,
+        network: &Network,
+        i: usize,
+        start: i64,
+        end: i64,
+    ) -> (NaiveDate, NaiveDate) {
+        let (first, last) = self.days(network, i, start, end);
+        (network.calendar.date(first), network.calendar.date(last))
+    }
+
+    /// Σ length × calendar days open of every excavation, from the excavation's first day to
+    /// the restoration's last: the trench-open metre-days of a schedule of this problem.
+    #[must_use]
+    pub fn trench_open_metre_days(&self, network: &Network, starts: &[i64], ends: &[i64]) -> f64 {
+        network
+            .excavations
+            .iter()
+            .map(|e| {
+                let (open, _) =
+                    self.days(network, e.excavate, starts[e.excavate], ends[e.excavate]);
+                let (_, close) = self.days(network, e.restore, starts[e.restore], ends[e.restore]);
+                #[expect(clippy::cast_precision_loss, reason = "open days are far below 2^52")]
+                let days = (close + 1 - open).max(0) as f64;
+                e.length_m * days
+            })
+            .sum()
+    }
+}
+
+/// The office steps to place on the office calendar (when it differs from the site's):
+/// every confirm and tender whose predecessors are all office steps too, at the earliest
+/// office days after its release and predecessors, as calendar days `(first, last)`.
+fn office_steps(network: &Network) -> HashMap<usize, (i64, i64)> {
+    let calendar = &network.calendar;
+    let mut placed = HashMap::new();
+    if calendar.office_is_site() {
+        return placed;
+    }
+    let is_office = |i: usize| {
+        matches!(
+            network.activities[i].kind,
+            ActivityKind::Confirm | ActivityKind::Tender
+        )
+    };
+    let mut preds: HashMap<usize, Vec<(usize, i64)>> = HashMap::new();
+    for p in &network.precedences {
+        if is_office(p.to) {
+            preds.entry(p.to).or_default().push((p.from, p.min_lag));
         }
     }
-    for e in network.excavations.iter().filter(|e| !e.demands.is_empty()) {
-        let members = if e.shared {
-            by_trench.get(e.id.as_str())
-        } else {
-            e.works.first().and_then(|w| by_work.get(w.as_str()))
-        };
-        let lead = e.works.first();
-        let spine = members.into_iter().flatten().filter(|&&i| {
-            let a = &network.activities[i];
-            !e.shared
-                || !matches!(a.kind, ActivityKind::Lay | ActivityKind::Test)
-                || a.works.first() == lead
-        });
-        for &i in spine {
-            out.entry(i).or_default().extend(e.demands.iter().map(|d| {
-                (
-                    d.resource,
-                    d.amount.min(network.resources[d.resource].capacity),
-                )
-            }));
+    // Chains are short (confirm, then tender): place until nothing more can be.
+    let mut progress = true;
+    while progress {
+        progress = false;
+        for (i, a) in network.activities.iter().enumerate() {
+            if !is_office(i) || placed.contains_key(&i) {
+                continue;
+            }
+            let incoming = preds.get(&i).map_or(&[][..], Vec::as_slice);
+            if incoming.iter().any(|&(u, _)| !is_office(u)) {
+                continue;
+            }
+            if incoming.iter().any(|&(u, _)| !placed.contains_key(&u)) {
+                continue;
+            }
+            // After each predecessor's last day, plus the lag beyond its duration in
+            // office days (finish-to-start gaps are zero in the network).
+            let mut from = a.release;
+            for &(u, lag) in incoming {
+                let (_, last) = placed[&u];
+                let gap = lag - i64::from(network.activities[u].duration_days);
+                from = from.max(last + 1 + gap.max(0));
+            }
+            let first = calendar.next_office_day(from);
+            let last = calendar.office_last_day(first, a.duration_days);
+            placed.insert(i, (first, last));
+            progress = true;
         }
     }
-    out
+    placed
 }
 
 #[cfg(test)]
@@ -175,7 +268,7 @@ mod tests {
     use crate::city::network::{NetworkInputs, StreetCut, Templates, TrenchGroup};
     use crate::engine::verify;
     use crate::engine::{SolveOptions, solve};
-    use geodata::plan::Utility;
+    use geodata::plan::{Conversion, Utility};
 
     /// Six utilities in one trench on one street of a district that may have one street
     /// open at a time.
@@ -217,39 +310,83 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_trench_holds_its_district_once_on_its_spine() {
+    fn a_shared_trench_holds_its_district_once_over_its_whole_open_span() {
         let network = six_in_one_trench();
-        let p = problem(&network);
+        let p = lower(&network).problem;
         let district = p
             .resources
             .iter()
             .position(|r| r.name == "district:D1")
             .expect("district resource");
-        let mut holders: Vec<&str> = p
-            .activities
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| p.demand(j, district) > 0)
-            .map(|(_, a)| a.name.as_str())
-            .collect();
-        holders.sort_unstable();
-        assert_eq!(
-            holders,
-            [
-                "t1/backfill",
-                "t1/excavate",
-                "t1/restore",
-                "w0/lay",
-                "w0/test"
-            ]
+        assert!(
+            (0..p.activities.len()).all(|j| p.demand(j, district) == 0),
+            "no step holds the district on its own days"
         );
+        let holders: Vec<&OpenSpan> = p
+            .open_spans
+            .iter()
+            .filter(|s| s.demands.contains(&(district, 1)))
+            .collect();
+        assert_eq!(holders.len(), 1);
+        assert_eq!(p.activities[holders[0].first].name, "t1/excavate");
+        assert_eq!(p.activities[holders[0].last].name, "t1/restore");
     }
 
     #[test]
     fn a_trench_of_six_utilities_in_a_one_street_district_is_schedulable_and_verified() {
         let network = six_in_one_trench();
-        let p = problem(&network);
+        let p = lower(&network).problem;
         let schedule = solve(&p, &SolveOptions::default()).expect("schedulable");
         assert!(verify(&p, &schedule.starts, &schedule.ends).is_empty());
+    }
+
+    #[test]
+    fn with_weekends_off_steps_count_working_days_and_pause_over_weekends() {
+        // Monday 1 March 2027; a 20-day main splits 5/6/2/3/4.
+        let plan = PlanBuilder::new(date(2027, 3, 1))
+            .pipe("w1", Utility::Water, 20, 200.0, None)
+            .with_settings(|s| {
+                s.calendars.weekends_work = false;
+                s.calendars.holidays = vec![date(2027, 3, 10)];
+            })
+            .build();
+        let network =
+            Network::build(&plan, &NetworkInputs::default(), &Templates::default()).expect("net");
+        let lowered = lower(&network);
+        let p = &lowered.problem;
+        let s = solve(p, &SolveOptions::default()).expect("schedulable");
+        let dates = |id: &str| {
+            let i = network.index_of(id).expect("activity");
+            lowered.dates(&network, i, s.starts[i], s.ends[i])
+        };
+        // Excavate Mon 1 - Fri 5 (5 days); lay (6 days) Mon 8, Tue 9, (Wed 10 holiday),
+        // Thu 11, Fri 12, (weekend), Mon 15, Tue 16.
+        assert_eq!(dates("w1/excavate"), (date(2027, 3, 1), date(2027, 3, 5)));
+        assert_eq!(dates("w1/lay"), (date(2027, 3, 8), date(2027, 3, 16)));
+        for i in 0..network.activities.len() {
+            let (start, end) = lowered.days(&network, i, s.starts[i], s.ends[i]);
+            assert!(network.calendar.is_site_day(start) && network.calendar.is_site_day(end));
+        }
+    }
+
+    #[test]
+    fn office_steps_fall_on_weekdays_when_the_site_works_weekends() {
+        // Friday 5 March 2027: confirm (3 days) cannot run over the weekend.
+        let plan = PlanBuilder::new(date(2027, 3, 5))
+            .clean_heating("c1", Conversion::CoalToElectric, 20, None)
+            .build();
+        let network =
+            Network::build(&plan, &NetworkInputs::default(), &Templates::default()).expect("net");
+        let lowered = lower(&network);
+        let s = solve(&lowered.problem, &SolveOptions::default()).expect("schedulable");
+        let dates = |id: &str| {
+            let i = network.index_of(id).expect("activity");
+            lowered.dates(&network, i, s.starts[i], s.ends[i])
+        };
+        // 20 days split 3/4/9/2/2: confirm Fri 5, Mon 8, Tue 9; tender Wed 10 - Mon 15;
+        // the retrofit on site the next day, a Tuesday.
+        assert_eq!(dates("c1/confirm"), (date(2027, 3, 5), date(2027, 3, 9)));
+        assert_eq!(dates("c1/tender"), (date(2027, 3, 10), date(2027, 3, 15)));
+        assert_eq!(dates("c1/retrofit").0, date(2027, 3, 16));
     }
 }

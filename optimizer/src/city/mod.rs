@@ -6,39 +6,44 @@
 //!        ──lowering──> engine Problem ──solve──> Schedule ──verify──> ScheduleDocument
 //! ```
 //! The uncoordinated baseline (every utility digging alone) is built from the same inputs
-//! without trenches, so the saving is measured on the same plan.
+//! without trenches, so the saving is measured on the same plan. The finished document is
+//! judged by [`crate::check`] against the plan file's own rules: `summary.verified` holds
+//! only when that check and the engine's verifier both find nothing.
 
 pub mod document;
 pub mod inputs;
 pub mod lowering;
 pub mod network;
+mod report;
 
-use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate};
 use geodata::analysis::Analysis;
-use geodata::plan::{DeadlineKind, Plan};
+use geodata::plan::Plan;
 
-use crate::city::network::{
-    Activity, ActivityKind, Network, NetworkError, ResourceKind, Templates,
-};
+use crate::check::check;
+use crate::city::network::{Network, NetworkError, Templates};
 use crate::engine::SearchOptions;
-use crate::engine::{Cause, ForcedBy, Link, Schedule};
+use crate::engine::{ForcedBy, Progress};
 use crate::engine::{SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
-use document::{
-    ChainLink, DeadlineOutcome, PlanRef, Rule, RuleViolation, ScheduleDocument, ScheduledActivity,
-    SharedTrench, Subject, Summary,
-};
+use document::{DeadlineOutcome, PlanRef, Rule, RuleViolation, ScheduleDocument, Summary};
+use report::Report;
 
 /// Effort and seed of a city plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CityOptions {
     /// Wall-clock limit of the search.
     pub time_limit: Duration,
     /// Seed of the search (same seed and limits, same schedule on the same machine).
     pub seed: u64,
+    /// Set by another thread to stop planning: [`plan_city`] then returns
+    /// [`CityError::Cancelled`] within about a second.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Where the coordinated plan's search reports its best cost and bound as it goes.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Default for CityOptions {
@@ -46,6 +51,8 @@ impl Default for CityOptions {
         Self {
             time_limit: Duration::from_secs(30),
             seed: SearchOptions::default().seed,
+            cancel: None,
+            progress: None,
         }
     }
 }
@@ -67,6 +74,9 @@ pub enum CityError {
         #[source]
         source: SolveError,
     },
+    /// Planning was cancelled through [`CityOptions::cancel`].
+    #[error("planning was cancelled")]
+    Cancelled,
     /// The uncoordinated baseline (the plan without shared trenches) could not be
     /// scheduled, so no saving can be measured.
     #[error("the uncoordinated baseline of the plan cannot be scheduled")]
@@ -89,14 +99,14 @@ pub fn plan_city(
     options: &CityOptions,
 ) -> Result<ScheduleDocument, CityError> {
     let began = Instant::now();
-    let inputs = inputs::network_inputs(analysis);
+    let inputs = inputs::network_inputs(plan, analysis);
     let templates = Templates::default();
     let network = Network::build(plan, &inputs, &templates)
         .map_err(|source| CityError::Network { source })?;
     let baseline = Network::baseline(plan, &inputs, &templates)
         .map_err(|source| CityError::Network { source })?;
-    let problem = lowering::problem(&network);
-    let baseline_problem = lowering::problem(&baseline.network);
+    let lowered = lowering::lower(&network);
+    let baseline_lowered = lowering::lower(&baseline.network);
     let solve_options = SolveOptions {
         search: SearchOptions {
             time_limit: options.time_limit,
@@ -104,22 +114,39 @@ pub fn plan_city(
             seed: options.seed,
         },
         retime: true,
+        cancel: options.cancel.clone(),
+        progress: options.progress.clone(),
+    };
+    let baseline_options = SolveOptions {
+        progress: None,
+        ..solve_options.clone()
     };
     // The coordinated plan and the uncoordinated baseline get the same search effort, side
     // by side, so the saving compares like with like.
     let (schedule, baseline_schedule) = rayon::join(
-        || solve(&problem, &solve_options),
-        || solve(&baseline_problem, &solve_options),
+        || solve(&lowered.problem, &solve_options),
+        || solve(&baseline_lowered.problem, &baseline_options),
     );
-    let schedule = schedule.map_err(|source| CityError::Solve { source })?;
-    let baseline_schedule = baseline_schedule.map_err(|source| CityError::Baseline { source })?;
-    let baseline_metre_days = baseline
-        .network
-        .trench_open_metre_days(&baseline_schedule.starts)
-        .map_err(|source| CityError::Network { source })?;
-    // Missed hard deadlines are reported (with their chains) in `deadlines`; every other
-    // violation means the schedule breaks a rule and must not be called verified.
-    let violations: Vec<RuleViolation> = verify(&problem, &schedule.starts, &schedule.ends)
+    let cancelled_or = |wrap: fn(SolveError) -> CityError| {
+        move |source| match source {
+            SolveError::Cancelled => CityError::Cancelled,
+            source => wrap(source),
+        }
+    };
+    let schedule = schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
+    let baseline_schedule =
+        baseline_schedule.map_err(cancelled_or(|source| CityError::Baseline { source }))?;
+    let report = Report::new(&network, &lowered, &schedule);
+    let baseline_report = Report::new(&baseline.network, &baseline_lowered, &baseline_schedule);
+    let (deadlines, beyond_horizon) = report
+        .deadlines_and_horizon()
+        .map_err(|source| CityError::Solve { source })?;
+    let (baseline_deadlines, _) = baseline_report
+        .deadlines_and_horizon()
+        .map_err(|source| CityError::Baseline { source })?;
+    // Missed hard deadlines and activities beyond the horizon are reported in the
+    // document; every other violation means the schedule breaks a rule.
+    let violations: Vec<RuleViolation> = verify(&lowered.problem, &schedule.starts, &schedule.ends)
         .into_iter()
         .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
         .map(|v| RuleViolation {
@@ -128,238 +155,94 @@ pub fn plan_city(
             message: v.to_string(),
         })
         .collect();
-    let verified = violations.is_empty();
-    let trench_open_metre_days = network
-        .trench_open_metre_days(&schedule.starts)
-        .map_err(|source| CityError::Network { source })?;
-    let deadlines = deadline_outcomes(&network, &schedule);
-    let summary = Summary {
-        makespan_days: schedule.makespan(),
-        excavations: network.excavation_count(),
-        trench_open_metre_days,
-        hard_deadlines_missed: deadlines.iter().filter(|d| d.is_missed_hard()).count(),
-        hard_deadlines_unavoidable: deadlines
-            .iter()
-            .filter(|d| {
-                d.is_missed_hard()
-                    && matches!(d.forced_by, Some(ForcedBy::Lags | ForcedBy::Calendar))
-            })
-            .count(),
-        lateness_days: deadlines.iter().map(|d| d.lateness_days).sum(),
-        lower_bound_days: schedule.bound.best(),
-        gap: schedule.gap,
-        beyond_horizon: 0,
-        verified,
+    let summary = summary(&Figures {
+        network: &network,
+        baseline: &baseline,
+        schedule: &schedule,
+        report: &report,
+        baseline_report: &baseline_report,
+        deadlines: &deadlines,
+        baseline_deadlines: &baseline_deadlines,
+        beyond_horizon: beyond_horizon.len(),
         violations,
-        baseline_excavations: baseline.excavations,
-        baseline_trench_open_metre_days: baseline_metre_days,
-        baseline_trench_open_metre_days_lower_bound: baseline.minimum_trench_open_metre_days,
-        baseline_makespan_days: baseline_schedule.makespan(),
-        baseline_late_activities: baseline_schedule.missed.len(),
-        activities: network.activities.len(),
-        components: schedule.components,
-        schedules: schedule.schedules,
-        seconds: began.elapsed().as_secs_f64(),
-        weights: schedule.weights,
-    };
-    Ok(ScheduleDocument {
+        began,
+    });
+    let mut document = ScheduleDocument {
         plan: PlanRef {
             name: plan.settings.name.clone(),
             start: plan.settings.start,
         },
-        activities: scheduled_activities(&network, &schedule),
-        trenches: shared_trenches(plan, analysis),
+        activities: report.activities(),
+        trenches: report::shared_trenches(plan, analysis),
         deadlines,
-        beyond_horizon: Vec::new(),
+        beyond_horizon,
         summary,
-    })
-}
-
-/// The calendar date of plan day `day`.
-fn date_of(start: NaiveDate, day: i64) -> NaiveDate {
-    let shifted = if day >= 0 {
-        start.checked_add_days(Days::new(day.unsigned_abs()))
-    } else {
-        start.checked_sub_days(Days::new(day.unsigned_abs()))
     };
-    shifted.unwrap_or(start)
+    // The plan-level check judges the finished document against the plan file's own rules,
+    // sharing no code with what built it; verified means both verifiers found nothing.
+    let broken = check(plan, analysis, &document);
+    document.summary.violations.extend(broken);
+    document.summary.verified = document.summary.violations.is_empty();
+    Ok(document)
 }
 
-/// Every activity with its dates and crew.
-fn scheduled_activities(network: &Network, schedule: &Schedule) -> Vec<ScheduledActivity> {
-    let crews = assign_crews(network, schedule);
-    network
-        .activities
-        .iter()
-        .enumerate()
-        .map(|(i, a)| ScheduledActivity {
-            id: a.id.clone(),
-            kind: a.kind,
-            subject: subject_of(a),
-            works: a.works.clone(),
-            owners: a.owners.clone(),
-            discipline: a.discipline,
-            trench: a.trench.clone(),
-            compound: a.compound.clone(),
-            district: a.district.clone(),
-            start: date_of(network.plan_start, schedule.starts[i]),
-            end: date_of(network.plan_start, schedule.ends[i] - 1),
-            crew: crews[i].clone(),
-        })
-        .collect()
+/// What the summary is computed from.
+struct Figures<'a> {
+    network: &'a Network,
+    baseline: &'a network::Baseline,
+    schedule: &'a crate::engine::Schedule,
+    report: &'a Report<'a>,
+    baseline_report: &'a Report<'a>,
+    deadlines: &'a [DeadlineOutcome],
+    baseline_deadlines: &'a [DeadlineOutcome],
+    beyond_horizon: usize,
+    violations: Vec<RuleViolation>,
+    began: Instant,
 }
 
-/// What `activity` is a step of: the excavation, backfill and restoration of a shared
-/// trench belong to the trench; every other step of a work to the work; a step with no
-/// work is a compound phase.
-fn subject_of(activity: &Activity) -> Subject {
-    let trench_step = matches!(
-        activity.kind,
-        ActivityKind::Excavate | ActivityKind::Backfill | ActivityKind::Restore
-    );
-    match (&activity.trench, activity.works.first(), &activity.compound) {
-        (Some(trench), _, _) if trench_step => Subject::Trench(trench.clone()),
-        (_, Some(work), _) => Subject::Work(work.clone()),
-        (_, None, Some(compound)) => Subject::Compound(compound.clone()),
-        // The builder gives every activity a work or a compound; an id is all that is left.
-        (_, None, None) => Subject::Work(activity.id.clone()),
-    }
-}
-
-/// Names the crew of each activity (`water#2`): per crew pool, activities in start order
-/// take the lowest-numbered crews free on their first day. Capacity holds in a verified
-/// schedule, so a crew is always free.
-fn assign_crews(network: &Network, schedule: &Schedule) -> Vec<Option<String>> {
-    let mut crews = vec![None; network.activities.len()];
-    for (r, resource) in network.resources.iter().enumerate() {
-        let ResourceKind::Crew { discipline } = &resource.kind else {
-            continue;
-        };
-        let mut users: Vec<(usize, u32)> = network
-            .activities
+/// The figures of merit of a planned city.
+fn summary(f: &Figures<'_>) -> Summary {
+    let makespan_days = f.report.makespan_days();
+    let lower_bound_days = f.report.lower_bound_days();
+    #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+    let gap = if lower_bound_days > 0 {
+        (makespan_days - lower_bound_days) as f64 / lower_bound_days as f64
+    } else {
+        0.0
+    };
+    let missed = |d: &&DeadlineOutcome| d.is_missed_hard();
+    Summary {
+        makespan_days,
+        excavations: f.network.excavation_count(),
+        trench_open_metre_days: f.report.trench_open_metre_days(),
+        hard_deadlines_missed: f.deadlines.iter().filter(missed).count(),
+        hard_deadlines_unavoidable: f
+            .deadlines
             .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                a.demands
-                    .iter()
-                    .find(|d| d.resource == r && d.amount > 0)
-                    .map(|d| (i, d.amount))
-            })
-            .collect();
-        users.sort_by_key(|&(i, _)| (schedule.starts[i], i));
-        // busy_until[k] = first day crew k is free again.
-        let mut busy_until: Vec<i64> = Vec::new();
-        for (i, amount) in users {
-            let mut taken = Vec::new();
-            for (k, until) in busy_until.iter_mut().enumerate() {
-                if taken.len() == amount as usize {
-                    break;
-                }
-                if *until <= schedule.starts[i] {
-                    *until = schedule.ends[i];
-                    taken.push(k + 1);
-                }
-            }
-            while taken.len() < amount as usize {
-                busy_until.push(schedule.ends[i]);
-                taken.push(busy_until.len());
-            }
-            let numbers: Vec<String> = taken.iter().map(ToString::to_string).collect();
-            crews[i] = Some(format!("{}#{}", discipline.as_str(), numbers.join("+")));
-        }
+            .filter(missed)
+            .filter(|d| matches!(d.forced_by, Some(ForcedBy::Lags | ForcedBy::Calendar)))
+            .count(),
+        lateness_days: f.deadlines.iter().map(|d| d.lateness_days).sum(),
+        lower_bound_days,
+        gap,
+        beyond_horizon: f.beyond_horizon,
+        verified: f.violations.is_empty(),
+        violations: f.violations.clone(),
+        baseline_excavations: f.baseline.excavations,
+        baseline_trench_open_metre_days: f.baseline_report.trench_open_metre_days(),
+        baseline_trench_open_metre_days_lower_bound: f.baseline.minimum_trench_open_metre_days,
+        baseline_makespan_days: f.baseline_report.makespan_days(),
+        baseline_late_activities: f
+            .baseline_deadlines
+            .iter()
+            .filter(missed)
+            .map(|d| d.activity.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        activities: f.network.activities.len(),
+        components: f.schedule.components,
+        schedules: f.schedule.schedules,
+        seconds: f.began.elapsed().as_secs_f64(),
+        weights: f.schedule.weights,
     }
-    crews
-}
-
-/// The outcome of every deadline in the network, with chains for missed hard ones.
-fn deadline_outcomes(network: &Network, schedule: &Schedule) -> Vec<DeadlineOutcome> {
-    let start = network.plan_start;
-    let chains: HashMap<usize, (ForcedBy, &[Link])> = schedule
-        .missed
-        .iter()
-        .map(|m| (m.activity, (m.forced_by, m.chain.as_slice())))
-        .collect();
-    let mut out = Vec::new();
-    for (i, a) in network.activities.iter().enumerate() {
-        for d in &a.deadlines {
-            let lateness = (schedule.ends[i] - d.finish_by).max(0);
-            let missed = (lateness > 0 && d.kind == DeadlineKind::Hard)
-                .then(|| chains.get(&i))
-                .flatten();
-            let explanation = missed.map(|(_, chain)| {
-                {
-                    chain
-                        .iter()
-                        .map(|link| ChainLink {
-                            activity: link.name.clone(),
-                            start: date_of(start, link.start),
-                            because: because(&link.cause, network),
-                        })
-                        .collect()
-                }
-            });
-            out.push(DeadlineOutcome {
-                source: d.source.clone(),
-                activity: a.id.clone(),
-                kind: d.kind,
-                date: d.date,
-                finish: date_of(start, schedule.ends[i] - 1),
-                lateness_days: lateness,
-                forced_by: missed.map(|&(forced_by, _)| forced_by),
-                explanation,
-            });
-        }
-    }
-    out
-}
-
-/// One sentence for a link of an explanation chain.
-fn because(cause: &Cause, network: &Network) -> String {
-    let start = network.plan_start;
-    match cause {
-        Cause::Release { day } => format!("it may not start before {}", date_of(start, *day)),
-        Cause::Lag { lag } => {
-            format!("it must start at least {lag} day(s) after the previous step starts")
-        }
-        Cause::Resource { resource } => {
-            format!("every unit of {resource} is busy until the previous step ends")
-        }
-        Cause::Window { start: from, end } => format!(
-            "it may not be in progress from {} to {}",
-            date_of(start, *from),
-            date_of(start, *end - 1)
-        ),
-        Cause::Slack => "nothing forces this start".to_owned(),
-    }
-}
-
-/// The analysis trenches with their utilities and owners.
-fn shared_trenches(plan: &Plan, analysis: &Analysis) -> Vec<SharedTrench> {
-    let owner_of: HashMap<&str, &str> = plan
-        .works
-        .iter()
-        .map(|w| (w.id.as_str(), w.owner.as_str()))
-        .collect();
-    analysis
-        .trenches
-        .iter()
-        .map(|t| {
-            let mut owners: Vec<String> = Vec::new();
-            for w in &t.works {
-                if let Some(&owner) = owner_of.get(w.as_str())
-                    && !owners.iter().any(|o| o == owner)
-                {
-                    owners.push(owner.to_owned());
-                }
-            }
-            SharedTrench {
-                id: t.id.clone(),
-                works: t.works.clone(),
-                utilities: t.utilities.iter().map(|u| u.as_str().to_owned()).collect(),
-                owners,
-                length_m: t.length_m,
-                excavations_saved: t.works.len().saturating_sub(1),
-            }
-        })
-        .collect()
 }

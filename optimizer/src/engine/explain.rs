@@ -30,41 +30,57 @@ pub fn missed_deadlines(
     starts: &[i64],
     earliest: &[i64],
 ) -> Vec<MissedDeadline> {
-    let late: Vec<usize> = problem
+    let late: Vec<(usize, i64)> = problem
         .activities
         .iter()
         .enumerate()
-        .filter(|(j, a)| {
-            a.deadline
-                .is_some_and(|d| starts[*j] + i64::from(a.duration) > d)
+        .filter_map(|(j, a)| {
+            let deadline = a.deadline?;
+            (starts[j] + i64::from(a.duration) > deadline).then_some((j, deadline))
         })
-        .map(|(j, _)| j)
         .collect();
+    explain(problem, network, starts, earliest, &late)
+}
+
+/// What forces each `(activity, deadline)` of `late` (finishes after that day in `starts`)
+/// and its chain. The deadline need not be the activity's own: the city layer asks about
+/// each of several deadlines on one activity, and about its horizon.
+#[must_use]
+pub fn explain(
+    problem: &Problem,
+    network: &Network,
+    starts: &[i64],
+    earliest: &[i64],
+    late: &[(usize, i64)],
+) -> Vec<MissedDeadline> {
     if late.is_empty() {
         return Vec::new();
     }
     let calendar = calendar_starts(problem, network, earliest);
     let mut readers: HashMap<ForcedBy, Reader> = HashMap::new();
-    late.into_iter()
-        .map(|j| {
+    late.iter()
+        .map(|&(j, deadline)| {
             let a = &problem.activities[j];
-            let deadline = a.deadline.unwrap_or(i64::MAX);
-            let misses = |on: &[i64]| on[j] + i64::from(a.duration) > deadline;
-            let (forced_by, on) = if misses(earliest) {
+            let finish = |on: &[i64]| on[j] + i64::from(a.duration);
+            let (forced_by, on) = if finish(earliest) > deadline {
                 (ForcedBy::Lags, earliest)
-            } else if misses(&calendar) {
+            } else if finish(&calendar) > deadline {
                 (ForcedBy::Calendar, calendar.as_slice())
             } else {
                 (ForcedBy::Resources, starts)
             };
+            // Lags and the calendar alone force it: no crew or district limit is to blame,
+            // so the chain is read without resources.
             let reader = readers
                 .entry(forced_by)
-                .or_insert_with(|| Reader::new(problem, on));
+                .or_insert_with(|| Reader::new(problem, on, forced_by == ForcedBy::Resources));
             MissedDeadline {
                 activity: j,
                 name: a.name.clone(),
                 deadline,
-                finish: starts[j] + i64::from(a.duration),
+                finish: finish(starts),
+                earliest_finish: finish(earliest),
+                calendar_finish: finish(&calendar),
                 forced_by,
                 chain: reader.chain(problem, network, on, j),
             }
@@ -75,11 +91,9 @@ pub fn missed_deadlines(
 /// Earliest starts under lags, releases and forbidden windows with unlimited resources
 /// (the serial SGS without demands, its maximum-lag repair included); the temporal
 /// earliest starts when even that fails.
-fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
+pub(crate) fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Vec<i64> {
     let mut model = Model::from_problem(problem, network);
-    for demands in &mut model.demands {
-        demands.clear();
-    }
+    model.without_resources();
     let mut list: Vec<usize> = (0..problem.activities.len()).collect();
     list.sort_by_key(|&j| (earliest[j], j));
     let mut decoder = Decoder::default();
@@ -89,41 +103,72 @@ fn calendar_starts(problem: &Problem, network: &Network, earliest: &[i64]) -> Ve
     }
 }
 
-/// Resource usage and finishing activities of one schedule, so that each chain step
-/// finds its blocker without scanning every activity.
+/// Something holding resources until it finishes: `(closing activity, (resource, units))`.
+type Holder = (usize, Vec<(usize, u32)>);
+
+/// Resource usage and finishing holders of one schedule, so that each chain step finds
+/// its blocker without scanning every activity.
 struct Reader {
-    /// `usage[day * resources + r]`.
+    /// Whether resources may be blamed (not for misses forced by lags or the calendar).
+    blame_resources: bool,
+    /// `usage[day * resources + r]`, open spans' holds included.
     usage: Vec<u32>,
     resources: usize,
-    /// Activities (with some demand) by finish day.
-    ending: HashMap<i64, Vec<usize>>,
+    /// Holders by finish day: `(closing activity, units per resource)`; an activity holds
+    /// its own demands, an open span its demands until its last activity finishes.
+    ending: HashMap<i64, Vec<Holder>>,
+    /// `opens[j]`: demands of the open spans activity `j` opens.
+    opens: HashMap<usize, Vec<(usize, u32)>>,
 }
 
 impl Reader {
-    fn new(problem: &Problem, starts: &[i64]) -> Self {
+    fn new(problem: &Problem, starts: &[i64], blame_resources: bool) -> Self {
         let resources = problem.resources.len();
-        let mut usage = Vec::new();
-        let mut ending: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut reader = Self {
+            blame_resources,
+            usage: Vec::new(),
+            resources,
+            ending: HashMap::new(),
+            opens: HashMap::new(),
+        };
+        if !blame_resources {
+            return reader;
+        }
         for (i, a) in problem.activities.iter().enumerate() {
-            if a.duration == 0 || a.demands.iter().all(|&(_, u)| u == 0) {
+            if a.duration == 0 {
                 continue;
             }
-            let end = starts[i] + i64::from(a.duration);
-            ending.entry(end).or_default().push(i);
-            for day in starts[i].max(0)..end {
-                let base = usize::try_from(day).unwrap_or(0) * resources;
-                if usage.len() < base + resources {
-                    usage.resize(base + resources, 0);
-                }
-                for &(r, u) in &a.demands {
-                    usage[base + r] += u;
-                }
-            }
+            reader.hold(&a.demands, starts[i], starts[i] + i64::from(a.duration), i);
         }
-        Self {
-            usage,
-            resources,
-            ending,
+        for span in &problem.open_spans {
+            let end = starts[span.last] + i64::from(problem.activities[span.last].duration);
+            reader.hold(&span.demands, starts[span.first], end, span.last);
+            reader
+                .opens
+                .entry(span.first)
+                .or_default()
+                .extend(span.demands.iter().copied());
+        }
+        reader
+    }
+
+    /// Books `demands` on `[from, to)`, held by `closer`.
+    fn hold(&mut self, demands: &[(usize, u32)], from: i64, to: i64, closer: usize) {
+        if demands.iter().all(|&(_, u)| u == 0) || to <= from {
+            return;
+        }
+        self.ending
+            .entry(to)
+            .or_default()
+            .push((closer, demands.to_vec()));
+        for day in from.max(0)..to {
+            let base = usize::try_from(day).unwrap_or(0) * self.resources;
+            if self.usage.len() < base + self.resources {
+                self.usage.resize(base + self.resources, 0);
+            }
+            for &(r, u) in demands {
+                self.usage[base + r] += u;
+            }
         }
     }
 
@@ -178,8 +223,8 @@ impl Reader {
         links
     }
 
-    /// A resource that is too full on the day before `j` starts for `j` to start then, and
-    /// an activity using it that finishes exactly when `j` starts.
+    /// A resource that is too full on the day before `j` starts for `j` (or a span it
+    /// opens) to start then, and a holder of it that finishes exactly when `j` starts.
     fn resource_blocker(
         &self,
         problem: &Problem,
@@ -187,14 +232,19 @@ impl Reader {
         j: usize,
         seen: &[bool],
     ) -> Option<(String, usize)> {
-        let act = &problem.activities[j];
-        if act.duration == 0 {
+        if !self.blame_resources {
             return None;
         }
+        let act = &problem.activities[j];
         let day = usize::try_from(starts[j] - 1).ok()?;
         let finishing = self.ending.get(&starts[j])?;
-        for &(r, _) in &act.demands {
-            let need = problem.demand(j, r);
+        let own = if act.duration == 0 {
+            &[][..]
+        } else {
+            &act.demands[..]
+        };
+        let spans = self.opens.get(&j).map_or(&[][..], Vec::as_slice);
+        for &(r, need) in own.iter().chain(spans) {
             let used = self
                 .usage
                 .get(day * self.resources + r)
@@ -203,10 +253,9 @@ impl Reader {
             if need == 0 || used + need <= problem.resources[r].capacity {
                 continue;
             }
-            if let Some(&i) = finishing
-                .iter()
-                .find(|&&i| i != j && !seen[i] && problem.demand(i, r) > 0)
-            {
+            if let Some(&(i, _)) = finishing.iter().find(|(i, held)| {
+                *i != j && !seen[*i] && held.iter().any(|&(hr, u)| hr == r && u > 0)
+            }) {
                 return Some((problem.resources[r].name.clone(), i));
             }
         }

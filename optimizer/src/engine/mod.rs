@@ -20,6 +20,7 @@ mod bound;
 mod explain;
 mod objective;
 pub mod problem;
+mod progress;
 pub mod schedule;
 mod search;
 mod sgs;
@@ -31,7 +32,8 @@ mod verify;
 pub use problem::{
     Activity, Edge, OpenSpan, Problem, ProblemError, Resource, SoftDue, Weights, Window,
 };
-pub use schedule::{Cause, ForcedBy, Link, Schedule, Verdict};
+pub use progress::{Progress, Snapshot};
+pub use schedule::{Cause, ForcedBy, Link, MissedDeadline, Schedule, Verdict};
 pub use search::SearchOptions;
-pub use solve::{SolveError, SolveOptions, solve, solve_from};
+pub use solve::{SolveError, SolveOptions, explain_late, solve, solve_from};
 pub use verify::{Violation, verify};

@@ -104,6 +104,24 @@ impl Objective {
     pub fn cost(&self, starts: &[i64]) -> f64 {
         self.terms(starts).cost(&self.weights)
     }
+
+    /// A lower bound on every term over all schedules of the problem, from `calendar`
+    /// (the least start of every activity under lags, releases and windows alone: no
+    /// schedule starts any activity earlier), `span_lengths` (the least length of each open
+    /// span under the lags) and `makespan` (a lower bound on the makespan).
+    #[must_use]
+    #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
+    pub fn lower_bound(&self, calendar: &[i64], span_lengths: &[i64], makespan: i64) -> Terms {
+        let mut t = self.terms(calendar);
+        t.makespan = t.makespan.max(makespan);
+        t.open_span = self
+            .spans
+            .iter()
+            .zip(span_lengths)
+            .map(|(span, &len)| span.weight * len.max(0) as f64)
+            .sum();
+        t
+    }
 }
 
 #[cfg(test)]
@@ -122,11 +140,7 @@ mod tests {
             weight: 2.0,
         });
         p.activities = vec![a, b];
-        p.open_spans.push(OpenSpan {
-            first: 0,
-            last: 1,
-            weight: 10.0,
-        });
+        p.open_spans.push(OpenSpan::new(0, 1, 10.0));
         let obj = Objective::from_problem(&p);
         let t = obj.terms(&[0, 4]);
         assert_eq!(t.hard_lateness, 1);

@@ -88,9 +88,11 @@ pub struct Edge {
     pub max_lag: Option<i64>,
 }
 
-/// A cost on the time between the start of `first` and the finish of `last`, e.g. the
-/// days a trench stays open between excavation and backfill.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The time from the start of `first` to the finish of `last`, e.g. the days a trench
+/// stays open from excavation to restoration: a cost per day, and resources it holds on
+/// every one of those days whether or not any activity is in progress (a district's quota
+/// of streets open at once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenSpan {
     /// Activity whose start opens the span.
     pub first: usize,
@@ -98,6 +100,22 @@ pub struct OpenSpan {
     pub last: usize,
     /// Cost per open day (e.g. trench metres).
     pub weight: f64,
+    /// Units of each resource held on every day of the span: `(resource index, units)`.
+    #[serde(default)]
+    pub demands: Vec<(usize, u32)>,
+}
+
+impl OpenSpan {
+    /// A span with a cost per day and no resources held.
+    #[must_use]
+    pub fn new(first: usize, last: usize, weight: f64) -> Self {
+        Self {
+            first,
+            last,
+            weight,
+            demands: Vec::new(),
+        }
+    }
 }
 
 /// Weights of the objective terms; reported with every result.
@@ -278,6 +296,25 @@ impl Problem {
                     value: s.weight,
                 });
             }
+            let name = || format!("open span {span}");
+            self.check_demands(&name, &s.demands)?;
+            // The span is open while its own first and last activities run.
+            for &(r, units) in &s.demands {
+                for j in [s.first, s.last] {
+                    let total = units + self.demand(j, r);
+                    if self.activities[j].duration > 0 && total > self.resources[r].capacity {
+                        return Err(ProblemError::DemandExceedsCapacity {
+                            activity: format!(
+                                "{} within open span {span}",
+                                self.activities[j].name
+                            ),
+                            resource: self.resources[r].name.clone(),
+                            demand: total,
+                            capacity: self.resources[r].capacity,
+                        });
+                    }
+                }
+            }
         }
         for a in &self.activities {
             if a.release < 0 {
@@ -286,23 +323,7 @@ impl Problem {
                     release: a.release,
                 });
             }
-            for &(r, demand) in &a.demands {
-                let Some(res) = self.resources.get(r) else {
-                    return Err(ProblemError::UnknownResource {
-                        activity: a.name.clone(),
-                        resource: r,
-                        count: self.resources.len(),
-                    });
-                };
-                if demand > res.capacity {
-                    return Err(ProblemError::DemandExceedsCapacity {
-                        activity: a.name.clone(),
-                        resource: res.name.clone(),
-                        demand,
-                        capacity: res.capacity,
-                    });
-                }
-            }
+            self.check_demands(&|| a.name.clone(), &a.demands)?;
             for w in &a.forbidden {
                 if w.end <= w.start {
                     return Err(ProblemError::EmptyWindow {
@@ -359,7 +380,33 @@ impl Problem {
         });
     }
 
-    /// Units of resource `r` that activity `j` uses per day in progress.
+    /// Every demand names a resource and fits its capacity.
+    fn check_demands(
+        &self,
+        holder: &dyn Fn() -> String,
+        demands: &[(usize, u32)],
+    ) -> Result<(), ProblemError> {
+        for &(r, demand) in demands {
+            let Some(res) = self.resources.get(r) else {
+                return Err(ProblemError::UnknownResource {
+                    activity: holder(),
+                    resource: r,
+                    count: self.resources.len(),
+                });
+            };
+            if demand > res.capacity {
+                return Err(ProblemError::DemandExceedsCapacity {
+                    activity: holder(),
+                    resource: res.name.clone(),
+                    demand,
+                    capacity: res.capacity,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Units of resource `r` activity `j` uses on each day in progress.
     #[must_use]
     pub fn demand(&self, j: usize, r: usize) -> u32 {
         self.activities[j]

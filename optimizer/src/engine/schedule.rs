@@ -87,6 +87,11 @@ pub struct MissedDeadline {
     pub deadline: i64,
     /// The finish day in the schedule.
     pub finish: i64,
+    /// The finish in the earliest-start schedule of lags and releases.
+    pub earliest_finish: i64,
+    /// The finish in the calendar schedule: lags, releases and forbidden windows with
+    /// unlimited resources.
+    pub calendar_finish: i64,
     /// What alone already makes the deadline impossible, or that only the shared crews
     /// and district limits do (then a better order might meet it).
     pub forced_by: ForcedBy,
@@ -107,6 +112,12 @@ pub struct Schedule {
     pub weights: Weights,
     /// Weighted objective.
     pub cost: f64,
+    /// A lower bound on each objective term over every schedule of the problem.
+    pub lower: Terms,
+    /// The weighted cost of `lower`: no schedule costs less.
+    pub cost_lower_bound: f64,
+    /// The cost equals its lower bound: no schedule is better.
+    pub proven_optimal: bool,
     /// Lower bounds on the makespan.
     pub bound: MakespanBound,
     /// Relative makespan gap `(makespan - bound) / bound` (0 when the bound is 0).

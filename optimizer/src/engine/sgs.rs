@@ -10,7 +10,13 @@
 //! Schwindt 2001, restricted to the activities the raised start can affect so that a
 //! repair costs what it touches, not the length of the list).
 //! The number of repairs is capped; a list that exceeds it is rejected, never a wrong
-//! schedule. Hard deadlines are not bounds here: the search treats them as heavily
+//! schedule.
+//!
+//! An open span that holds resources (a trench holding its district's quota from the
+//! excavation's start to the restoration's end) is reserved when its first activity is
+//! placed, for the shortest length its lags allow, and stretched to its real end when its
+//! last activity is placed. If the stretch does not fit, the first activity gets a release
+//! after the full day and is placed again with everything it pushed, like a maximum lag. Hard deadlines are not bounds here: the search treats them as heavily
 //! penalised soft deadlines so that an infeasible plan still yields its least-late schedule.
 
 use std::cmp::Reverse;
@@ -38,6 +44,27 @@ pub struct Model {
     pub latest: Vec<Option<i64>>,
     /// Forbidden windows `[a, b)` of each activity.
     pub windows: Vec<Vec<(i64, i64)>>,
+    /// Open spans that hold resources.
+    pub spans: Vec<SpanHold>,
+    /// `opens[j]`: the spans activity `j` opens (its start is theirs).
+    pub opens: Vec<Vec<usize>>,
+    /// `closes[j]`: the spans activity `j` closes (its finish is theirs).
+    pub closes: Vec<Vec<usize>>,
+}
+
+/// An open span that holds resources on every day from its first activity's start to its
+/// last activity's finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanHold {
+    /// The activity whose start opens it.
+    pub first: usize,
+    /// The activity whose finish closes it.
+    pub last: usize,
+    /// Units held per day: `(resource, units)`.
+    pub demands: Vec<(usize, u32)>,
+    /// Its shortest length under the lags (at least the last activity's duration): what is
+    /// reserved until the last activity is placed.
+    pub min_len: i64,
 }
 
 impl Model {
@@ -57,12 +84,28 @@ impl Model {
                 }
             }
         }
+        let durations: Vec<i64> = problem
+            .activities
+            .iter()
+            .map(|a| i64::from(a.duration))
+            .collect();
+        let spans: Vec<SpanHold> = problem
+            .open_spans
+            .iter()
+            .filter(|s| s.demands.iter().any(|&(_, u)| u > 0))
+            .map(|s| SpanHold {
+                first: s.first,
+                last: s.last,
+                demands: s.demands.iter().copied().filter(|&(_, u)| u > 0).collect(),
+                min_len: shortest_span(network, &durations, s.first, s.last)
+                    .unwrap_or(0)
+                    .max(durations[s.last])
+                    .max(1),
+            })
+            .collect();
+        let (opens, closes) = span_index(n, &spans);
         Self {
-            durations: problem
-                .activities
-                .iter()
-                .map(|a| i64::from(a.duration))
-                .collect(),
+            durations,
             demands,
             capacity: problem.resources.iter().map(|r| r.capacity).collect(),
             out: network.out.clone(),
@@ -80,6 +123,21 @@ impl Model {
                     }
                 })
                 .collect(),
+            spans,
+            opens,
+            closes,
+        }
+    }
+
+    /// Drops every resource demand, the spans' holds included: the model of lags,
+    /// releases and windows alone.
+    pub fn without_resources(&mut self) {
+        for demands in &mut self.demands {
+            demands.clear();
+        }
+        self.spans.clear();
+        for spans in self.opens.iter_mut().chain(self.closes.iter_mut()) {
+            spans.clear();
         }
     }
 
@@ -104,6 +162,16 @@ impl Model {
                 inc[u].push((v, lag));
             }
         }
+        // Mirrored, a span opens at its last activity and closes at its first.
+        let spans: Vec<SpanHold> = self
+            .spans
+            .iter()
+            .map(|s| SpanHold {
+                first: s.last,
+                last: s.first,
+                ..s.clone()
+            })
+            .collect();
         let mut mirror = Self {
             durations: self.durations.clone(),
             demands: self.demands.clone(),
@@ -113,6 +181,9 @@ impl Model {
             release: vec![0; n],
             latest: vec![None; n],
             windows: vec![Vec::new(); n],
+            opens: self.closes.clone(),
+            closes: self.opens.clone(),
+            spans,
         };
         mirror.set_mirror_horizon(self, horizon);
         mirror
@@ -134,6 +205,72 @@ impl Model {
     }
 }
 
+/// Units to hold on the days `[from, to)`.
+struct Need<'a> {
+    demands: &'a [(usize, u32)],
+    from: i64,
+    to: i64,
+}
+
+impl Need<'_> {
+    fn is_held(&self) -> bool {
+        !self.demands.is_empty() && self.from < self.to
+    }
+}
+
+/// The spans each activity opens and closes.
+fn span_index(n: usize, spans: &[SpanHold]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let mut opens = vec![Vec::new(); n];
+    let mut closes = vec![Vec::new(); n];
+    for (k, s) in spans.iter().enumerate() {
+        opens[s.first].push(k);
+        closes[s.last].push(k);
+    }
+    (opens, closes)
+}
+
+/// Most activities searched for the shortest path of one span (a trench's steps are a
+/// handful; a span whose path runs further is reserved for its last activity's duration
+/// only and stretched when that activity is placed, and bounded from below by nothing).
+const SPAN_SEARCH_LIMIT: usize = 64;
+
+/// The shortest length of a span: the longest chain of minimum lags from `first` to
+/// `last` plus `last`'s duration, found among the activities near `first`; `None` when no
+/// chain is found there (then nothing bounds the span from below).
+#[must_use]
+pub fn shortest_span(
+    network: &Network,
+    durations: &[i64],
+    first: usize,
+    last: usize,
+) -> Option<i64> {
+    if first == last {
+        return Some(durations[last]);
+    }
+    let mut dist: std::collections::HashMap<usize, i64> = std::collections::HashMap::new();
+    dist.insert(first, 0);
+    let mut queue = std::collections::VecDeque::from([first]);
+    let mut visits = 0;
+    while let Some(u) = queue.pop_front() {
+        visits += 1;
+        if visits > SPAN_SEARCH_LIMIT {
+            break;
+        }
+        let du = dist[&u];
+        for &(v, w) in &network.out[u] {
+            if w < 0 {
+                continue;
+            }
+            let candidate = du + w;
+            if dist.get(&v).is_none_or(|&d| candidate > d) {
+                dist.insert(v, candidate);
+                queue.push_back(v);
+            }
+        }
+    }
+    dist.get(&last).map(|d| d + durations[last])
+}
+
 /// Reusable buffers of the serial SGS.
 #[derive(Debug, Clone, Default)]
 pub struct Decoder {
@@ -144,6 +281,8 @@ pub struct Decoder {
     raised: Vec<i64>,
     reopened: BinaryHeap<Reverse<usize>>,
     stack: Vec<usize>,
+    /// Days `[from, to)` each span currently holds, when its first activity is placed.
+    held: Vec<Option<(i64, i64)>>,
     /// Start of each activity after the last successful decode.
     pub starts: Vec<i64>,
     /// Number of unschedule-and-repair steps in the last decode.
@@ -176,6 +315,8 @@ impl Decoder {
         self.raised.extend_from_slice(&model.release);
         self.starts.clear();
         self.starts.resize(n, 0);
+        self.held.clear();
+        self.held.resize(model.spans.len(), None);
         self.reopened.clear();
         self.repairs = 0;
         let repair_cap = 4 * n + 64;
@@ -211,13 +352,22 @@ impl Decoder {
             {
                 return None;
             }
-            if t > bound {
+            // The activity to start later, and the day it may start at the earliest.
+            let repair = if t > bound {
                 let (v, w) = culprit?;
+                Some((v, t + w))
+            } else {
+                // A span `j` closes must stretch to its finish; when a day of the stretch
+                // is full, the span opens after that day.
+                self.stretch_clash(model, j, t)
+                    .map(|(first, day)| (first, day + 1))
+            };
+            if let Some((v, release)) = repair {
                 self.repairs += 1;
                 if self.repairs > repair_cap {
                     return None;
                 }
-                self.raised[v] = self.raised[v].max(t + w);
+                self.raised[v] = self.raised[v].max(release);
                 self.reopened.push(Reverse(p));
                 self.undo_from(model, v);
                 continue;
@@ -261,6 +411,73 @@ impl Decoder {
         }
     }
 
+    /// The last day on which the holds `needs` (each `demands` on `[from, to)`) do not fit
+    /// together next to what is placed.
+    fn last_clash(&mut self, model: &Model, needs: &[Need<'_>]) -> Option<i64> {
+        if let [need] = needs {
+            return self.last_clash_alone(model, need);
+        }
+        let from = needs.iter().filter(|n| n.is_held()).map(|n| n.from).min()?;
+        let to = needs.iter().filter(|n| n.is_held()).map(|n| n.to).max()?;
+        self.ensure(to);
+        let r_count = self.resources;
+        let mut day = to - 1;
+        while day >= from {
+            let base = usize::try_from(day).unwrap_or(0) * r_count;
+            let covering = needs
+                .iter()
+                .filter(|n| n.is_held() && n.from <= day && day < n.to);
+            for need in covering.clone() {
+                for &(r, _) in need.demands {
+                    let total: u32 = covering
+                        .clone()
+                        .flat_map(|n| n.demands.iter())
+                        .filter(|&&(q, _)| q == r)
+                        .map(|&(_, u)| u)
+                        .sum();
+                    if self.usage[base + r] + total > model.capacity[r] {
+                        return Some(day);
+                    }
+                }
+            }
+            day -= 1;
+        }
+        None
+    }
+
+    /// [`Self::last_clash`] for one hold (an activity that opens no span): the hot path.
+    fn last_clash_alone(&mut self, model: &Model, need: &Need<'_>) -> Option<i64> {
+        if !need.is_held() {
+            return None;
+        }
+        self.ensure(need.to);
+        let r_count = self.resources;
+        let mut day = need.to - 1;
+        while day >= need.from {
+            let base = usize::try_from(day).unwrap_or(0) * r_count;
+            if need
+                .demands
+                .iter()
+                .any(|&(r, u)| self.usage[base + r] + u > model.capacity[r])
+            {
+                return Some(day);
+            }
+            day -= 1;
+        }
+        None
+    }
+
+    /// Where span `k` ends if its first activity starts on `t`: its last activity's finish
+    /// when that is placed, else its shortest length later.
+    fn span_end(&self, model: &Model, k: usize, t: i64) -> i64 {
+        let span = &model.spans[k];
+        if span.last != span.first && self.scheduled[span.last] {
+            self.starts[span.last] + model.durations[span.last]
+        } else {
+            t + span.min_len
+        }
+    }
+
     fn earliest_fit(&mut self, model: &Model, j: usize, from: i64) -> i64 {
         let d = model.durations[j];
         let mut t = from.max(0);
@@ -271,41 +488,105 @@ impl Decoder {
                     continue 'search;
                 }
             }
-            if model.demands[j].is_empty() {
-                return t;
-            }
-            self.ensure(t + d);
-            let r_count = self.resources;
-            let mut day = t + d - 1;
-            while day >= t {
-                let base = usize::try_from(day).unwrap_or(0) * r_count;
-                let clash = model.demands[j]
-                    .iter()
-                    .any(|&(r, u)| self.usage[base + r] + u > model.capacity[r]);
-                if clash {
+            let own = Need {
+                demands: &model.demands[j],
+                from: t,
+                to: t + d,
+            };
+            if model.opens[j].is_empty() {
+                if let Some(day) = self.last_clash_alone(model, &own) {
                     t = day + 1;
                     continue 'search;
                 }
-                day -= 1;
+                return t;
+            }
+            let mut needs = vec![own];
+            for &k in &model.opens[j] {
+                needs.push(Need {
+                    demands: &model.spans[k].demands,
+                    from: t,
+                    to: self.span_end(model, k, t),
+                });
+            }
+            if let Some(day) = self.last_clash(model, &needs) {
+                t = day + 1;
+                continue 'search;
             }
             return t;
+        }
+    }
+
+    /// For a span `j` would close by starting on `t`: its first activity and the last
+    /// full day of the stretch beyond what the span holds now, if any.
+    fn stretch_clash(&mut self, model: &Model, j: usize, t: i64) -> Option<(usize, i64)> {
+        let end = t + model.durations[j];
+        for &k in &model.closes[j] {
+            let Some((_, held_to)) = self.held[k] else {
+                continue;
+            };
+            let needs = [
+                Need {
+                    demands: &model.demands[j],
+                    from: t.max(held_to),
+                    to: end,
+                },
+                Need {
+                    demands: &model.spans[k].demands,
+                    from: held_to,
+                    to: end,
+                },
+            ];
+            if let Some(day) = self.last_clash(model, &needs) {
+                return Some((model.spans[k].first, day));
+            }
+        }
+        None
+    }
+
+    /// Adds (`sign` = 1) or removes (`sign` = -1) `demands` on the days `[from, to)`.
+    fn book(&mut self, demands: &[(usize, u32)], from: i64, to: i64, sign: i8) {
+        if demands.is_empty() || to <= from {
+            return;
+        }
+        self.ensure(to);
+        for day in from.max(0)..to {
+            let base = usize::try_from(day).unwrap_or(0) * self.resources;
+            for &(r, u) in demands {
+                if sign > 0 {
+                    self.usage[base + r] += u;
+                } else {
+                    self.usage[base + r] -= u;
+                }
+            }
         }
     }
 
     fn place(&mut self, model: &Model, j: usize, t: i64) {
         self.starts[j] = t;
         self.scheduled[j] = true;
-        if model.demands[j].is_empty() {
-            return;
-        }
         let end = t + model.durations[j];
-        self.ensure(end);
-        for day in t..end {
-            let base = usize::try_from(day).unwrap_or(0) * self.resources;
-            for &(r, u) in &model.demands[j] {
-                self.usage[base + r] += u;
+        self.book(&model.demands[j], t, end, 1);
+        for &k in &model.opens[j] {
+            let to = self.span_end(model, k, t).max(t);
+            self.book(&model.spans[k].demands, t, to, 1);
+            self.held[k] = Some((t, to));
+        }
+        for &k in &model.closes[j] {
+            if let Some((from, held_to)) = self.held[k] {
+                self.resize_span(model, k, from, held_to, end.max(from));
             }
         }
+    }
+
+    /// Moves the end of span `k`'s holding from `held_to` to `to`.
+    fn resize_span(&mut self, model: &Model, k: usize, from: i64, held_to: i64, to: i64) {
+        let demands = &model.spans[k].demands;
+        if to > held_to {
+            self.book(demands, held_to, to, 1);
+        } else {
+            self.book(demands, to, held_to, -1);
+        }
+        self.held[k] = Some((from, to));
     }
 
     fn unplace(&mut self, model: &Model, j: usize) {
@@ -314,13 +595,17 @@ impl Decoder {
         }
         self.scheduled[j] = false;
         let t = self.starts[j];
-        for day in t..t + model.durations[j] {
-            if model.demands[j].is_empty() {
-                break;
+        self.book(&model.demands[j], t, t + model.durations[j], -1);
+        for &k in &model.opens[j] {
+            if let Some((from, to)) = self.held[k].take() {
+                self.book(&model.spans[k].demands, from, to, -1);
             }
-            let base = usize::try_from(day).unwrap_or(0) * self.resources;
-            for &(r, u) in &model.demands[j] {
-                self.usage[base + r] -= u;
+        }
+        for &k in &model.closes[j] {
+            // Back to the shortest length, never longer than held: freeing is always safe.
+            if let Some((from, held_to)) = self.held[k] {
+                let to = held_to.min(from + model.spans[k].min_len);
+                self.resize_span(model, k, from, held_to, to);
             }
         }
     }

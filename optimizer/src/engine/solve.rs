@@ -5,27 +5,36 @@
 //! links them (directly or through others). Components share nothing, so each is searched
 //! on its own (rayon), with the same wall-clock limit and a seed derived from its index.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::engine::bound::{MakespanBound, makespan_bound};
-use crate::engine::explain::missed_deadlines;
-use crate::engine::objective::Objective;
+use crate::engine::explain::{calendar_starts, explain, missed_deadlines};
+use crate::engine::objective::{Objective, Terms};
 use crate::engine::problem::{Edge, OpenSpan, Problem, ProblemError};
-use crate::engine::schedule::{Schedule, Verdict};
+use crate::engine::progress::Progress;
+use crate::engine::schedule::{MissedDeadline, Schedule, Verdict};
 use crate::engine::search::{Search, SearchOptions};
-use crate::engine::sgs::Model;
+use crate::engine::sgs::{Model, shortest_span};
 use crate::engine::temporal::{Network, cycle_error, earliest_starts};
 use crate::engine::timing::retime;
 use crate::engine::verify::{Violation, verify};
 
 /// Effort and features of a solve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SolveOptions {
     /// Search effort and seed (per component).
     pub search: SearchOptions,
     /// Whether to retime the search's schedule by the LP.
     pub retime: bool,
+    /// Set by another thread to stop the search: the solve then ends within a decode or
+    /// two with [`SolveError::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Where the searches report their best cost and bound as they go.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Default for SolveOptions {
@@ -33,7 +42,19 @@ impl Default for SolveOptions {
         Self {
             search: SearchOptions::default(),
             retime: true,
+            cancel: None,
+            progress: None,
         }
+    }
+}
+
+impl SolveOptions {
+    /// Whether the cancel flag is set.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 }
 
@@ -61,16 +82,23 @@ pub enum SolveError {
         violations: Vec<Violation>,
     },
     /// The independent verifier rejected the schedule (a bug; never expected).
-    #[error("the schedule failed independent verification: {violations:?}")]
+    #[error(
+        "the schedule failed independent verification: {}",
+        violations.iter().take(5).map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
     Unverified {
         /// The violations found.
         violations: Vec<Violation>,
     },
+    /// The cancel flag of [`SolveOptions`] was set.
+    #[error("the solve was cancelled")]
+    Cancelled,
 }
 
 struct ComponentResult {
     starts: Vec<i64>,
     bound: MakespanBound,
+    lower: Terms,
     schedules: u64,
     note: Option<String>,
 }
@@ -100,6 +128,24 @@ pub fn solve_from(
     solve_with(problem, options, Some(incumbent))
 }
 
+/// What forces each `(activity, day)` of `late` — an activity of `problem` that finishes
+/// after that day in the schedule `starts` — and the chain of activities behind it: the
+/// same classification as [`Schedule::missed`], for any day (a second deadline on one
+/// activity, the horizon of a plan).
+///
+/// # Errors
+/// [`SolveError::Invalid`] when the problem's lags contradict each other.
+pub fn explain_late(
+    problem: &Problem,
+    starts: &[i64],
+    late: &[(usize, i64)],
+) -> Result<Vec<MissedDeadline>, SolveError> {
+    let network = Network::from_problem(problem);
+    let earliest =
+        earliest_starts(problem, &network).map_err(|source| SolveError::Invalid { source })?;
+    Ok(explain(problem, &network, starts, &earliest, late))
+}
+
 fn solve_with(
     problem: &Problem,
     options: &SolveOptions,
@@ -109,15 +155,7 @@ fn solve_with(
         .validate()
         .map_err(|source| SolveError::Invalid { source })?;
     if let Some(starts) = incumbent {
-        let ends: Vec<i64> = starts
-            .iter()
-            .zip(&problem.activities)
-            .map(|(s, a)| s + i64::from(a.duration))
-            .collect();
-        let violations: Vec<Violation> = verify(problem, starts, &ends)
-            .into_iter()
-            .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
-            .collect();
+        let violations = broken_rules(problem, starts);
         if !violations.is_empty() {
             return Err(SolveError::Incumbent { violations });
         }
@@ -131,19 +169,23 @@ fn solve_with(
         .enumerate()
         .map(|(k, members)| {
             let sub = extract(problem, members);
-            let mut opts = *options;
+            let mut opts = options.clone();
             opts.search.seed = options
                 .search
                 .seed
                 .wrapping_add((k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let warm: Option<Vec<i64>> =
                 incumbent.map(|starts| members.iter().map(|&g| starts[g]).collect());
-            solve_component(&sub, &opts, warm.as_deref())
+            solve_component(&sub, &opts, warm.as_deref(), k)
         })
         .collect();
+    if options.is_cancelled() {
+        return Err(SolveError::Cancelled);
+    }
     let n = problem.activities.len();
     let mut starts = vec![0; n];
     let mut bound = MakespanBound::default();
+    let mut lower = Terms::default();
     let mut schedules = 0;
     let mut timing_notes = Vec::new();
     for (members, result) in groups.iter().zip(results) {
@@ -154,38 +196,44 @@ fn solve_with(
         bound.critical_path = bound.critical_path.max(r.bound.critical_path);
         bound.energy = bound.energy.max(r.bound.energy);
         bound.one_machine = bound.one_machine.max(r.bound.one_machine);
+        lower.hard_lateness += r.lower.hard_lateness;
+        lower.open_span += r.lower.open_span;
+        lower.soft_lateness += r.lower.soft_lateness;
+        lower.makespan = lower.makespan.max(r.lower.makespan);
         schedules += r.schedules;
         timing_notes.extend(r.note);
     }
     let ends: Vec<i64> = (0..n)
         .map(|j| starts[j] + i64::from(problem.activities[j].duration))
         .collect();
-    let violations: Vec<Violation> = verify(problem, &starts, &ends)
-        .into_iter()
-        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
-        .collect();
+    let violations = broken_rules(problem, &starts);
     if !violations.is_empty() {
         return Err(SolveError::Unverified { violations });
     }
     let objective = Objective::from_problem(problem);
     let terms = objective.terms(&starts);
     let missed = missed_deadlines(problem, &network, &starts, &earliest);
-    let lower = bound.best();
+    let lower_makespan = bound.best();
     #[expect(clippy::cast_precision_loss, reason = "day counts are far below 2^52")]
-    let gap = if lower > 0 {
-        (terms.makespan - lower) as f64 / lower as f64
+    let gap = if lower_makespan > 0 {
+        (terms.makespan - lower_makespan) as f64 / lower_makespan as f64
     } else {
         0.0
     };
     let verdict = if !missed.is_empty() {
         Verdict::DeadlinesMissed
-    } else if objective.is_makespan_only() && terms.makespan <= lower {
+    } else if objective.is_makespan_only() && terms.makespan <= lower_makespan {
         Verdict::Optimal
     } else {
         Verdict::Feasible
     };
+    let cost = terms.cost(&problem.weights);
+    let cost_lower_bound = lower.cost(&problem.weights);
     Ok(Schedule {
-        cost: terms.cost(&problem.weights),
+        cost,
+        cost_lower_bound,
+        proven_optimal: cost <= cost_lower_bound + 1e-6 * cost.abs().max(1.0),
+        lower,
         starts,
         ends,
         terms,
@@ -204,6 +252,7 @@ fn solve_component(
     problem: &Problem,
     options: &SolveOptions,
     incumbent: Option<&[i64]>,
+    component: usize,
 ) -> Result<ComponentResult, SolveError> {
     let network = Network::from_problem(problem);
     let durations: Vec<i64> = problem
@@ -241,6 +290,7 @@ fn solve_component(
             source: cycle_error(problem, &cycle),
         })?;
     let objective = Objective::from_problem(problem);
+    let lower = cost_lower_bound(problem, &network, &objective, &earliest, &durations, &bound);
     let mut search = Search::new(
         &model,
         &objective,
@@ -251,7 +301,19 @@ fn solve_component(
     if let Some(starts) = incumbent {
         search = search.with_incumbent(starts);
     }
-    let outcome = search.run().ok_or_else(|| SolveError::NoSchedule {
+    if let Some(flag) = &options.cancel {
+        search = search.with_cancel(Arc::clone(flag));
+    }
+    search = search.with_cost_bound(lower.cost(&problem.weights));
+    if let Some(progress) = &options.progress {
+        progress.start(component, lower.cost(&problem.weights));
+        search = search.with_progress(Arc::clone(progress), component);
+    }
+    let outcome = search.run();
+    if options.is_cancelled() {
+        return Err(SolveError::Cancelled);
+    }
+    let outcome = outcome.ok_or_else(|| SolveError::NoSchedule {
         first: problem
             .activities
             .first()
@@ -288,9 +350,45 @@ fn solve_component(
     Ok(ComponentResult {
         starts,
         bound,
+        lower,
         schedules: outcome.schedules,
         note,
     })
+}
+
+/// What the verifier finds in `starts` besides missed deadlines (which are reported, not
+/// broken).
+fn broken_rules(problem: &Problem, starts: &[i64]) -> Vec<Violation> {
+    let ends: Vec<i64> = starts
+        .iter()
+        .zip(&problem.activities)
+        .map(|(s, a)| s + i64::from(a.duration))
+        .collect();
+    verify(problem, starts, &ends)
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::DeadlineMissed { .. }))
+        .collect()
+}
+
+/// A lower bound on each objective term over every schedule of a component: lateness
+/// from the least starts under lags, releases and windows (no schedule starts anything
+/// earlier), open spans from their shortest chains of lags, the makespan from the
+/// makespan bounds and those least starts.
+fn cost_lower_bound(
+    problem: &Problem,
+    network: &Network,
+    objective: &Objective,
+    earliest: &[i64],
+    durations: &[i64],
+    bound: &MakespanBound,
+) -> Terms {
+    let least = calendar_starts(problem, network, earliest);
+    let spans: Vec<i64> = problem
+        .open_spans
+        .iter()
+        .map(|s| shortest_span(network, durations, s.first, s.last).unwrap_or(0))
+        .collect();
+    objective.lower_bound(&least, &spans, bound.best())
 }
 
 /// Groups of activity indices linked by lags, open spans or shared resources.
@@ -321,6 +419,17 @@ fn components(problem: &Problem) -> Vec<Vec<usize>> {
             match first_user[r] {
                 None => first_user[r] = Some(j),
                 Some(k) => union(&mut parent, k, j),
+            }
+        }
+    }
+    for s in &problem.open_spans {
+        for &(r, units) in &s.demands {
+            if units == 0 {
+                continue;
+            }
+            match first_user[r] {
+                None => first_user[r] = Some(s.first),
+                Some(k) => union(&mut parent, k, s.first),
             }
         }
     }
@@ -376,6 +485,7 @@ fn extract(problem: &Problem, members: &[usize]) -> Problem {
                 first: local[s.first],
                 last: local[s.last],
                 weight: s.weight,
+                demands: s.demands.clone(),
             })
             .collect(),
         weights: problem.weights,

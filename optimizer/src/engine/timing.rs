@@ -179,7 +179,8 @@ pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64
 }
 
 /// Precedence pairs `(i, j)` (`j` starts after `i` finishes) that keep `starts` resource
-/// feasible: a *resource flow* (Artigues, Michelon and Reusser 2003). Per resource, the
+/// feasible, open spans that hold resources included (their unit passes on when the span's
+/// last activity finishes): a *resource flow* (Artigues, Michelon and Reusser 2003). Per resource, the
 /// users in start order take their units from the free capacity not yet used, else from
 /// users already finished (the most recently finished first); each such hand-over is a pair.
 /// Any schedule keeping every pair uses each unit by one activity at a time, so it respects
@@ -191,20 +192,27 @@ pub fn retime(problem: &Problem, starts: &[i64], horizon: i64) -> Result<Vec<i64
 fn order_pairs(problem: &Problem, starts: &[i64], dur: &[i64]) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for (r, resource) in problem.resources.iter().enumerate() {
-        let mut users: Vec<(usize, u32)> = (0..problem.activities.len())
+        // Holders of the resource: `(opening activity, closing activity, units)`; an
+        // activity opens and closes its own hold, an open span from its first activity's
+        // start to its last activity's finish.
+        let mut users: Vec<(usize, usize, u32)> = (0..problem.activities.len())
             .filter(|&j| dur[j] > 0)
-            .map(|j| (j, problem.demand(j, r)))
-            .filter(|&(_, units)| units > 0)
+            .map(|j| (j, j, problem.demand(j, r)))
+            .chain(problem.open_spans.iter().map(|s| {
+                let units = s.demands.iter().filter(|d| d.0 == r).map(|d| d.1).sum();
+                (s.first, s.last, units)
+            }))
+            .filter(|&(_, _, units)| units > 0)
             .collect();
-        users.sort_by_key(|&(j, _)| (starts[j], j));
+        users.sort_by_key(|&(open, close, _)| (starts[open], open, close));
         let mut never_used = resource.capacity;
-        // Units held by activities in progress, by finish day (earliest first).
+        // Units held by holders in progress, by finish day (earliest first).
         let mut running: BinaryHeap<Reverse<(i64, usize, u32)>> = BinaryHeap::new();
-        // Units handed back by finished activities: (activity, units).
+        // Units handed back by finished holders: (closing activity, units).
         let mut free: Vec<(usize, u32)> = Vec::new();
-        for &(j, units) in &users {
+        for &(open, close, units) in &users {
             while let Some(&Reverse((finish, i, held))) = running.peek() {
-                if finish > starts[j] {
+                if finish > starts[open] {
                     break;
                 }
                 running.pop();
@@ -222,12 +230,12 @@ fn order_pairs(problem: &Problem, starts: &[i64], dur: &[i64]) -> Vec<(usize, us
                 };
                 let taken = held.min(need);
                 need -= taken;
-                pairs.push((i, j));
+                pairs.push((i, open));
                 if held > taken {
                     free.push((i, held - taken));
                 }
             }
-            running.push(Reverse((starts[j] + dur[j], j, units)));
+            running.push(Reverse((starts[close] + dur[close], close, units)));
         }
     }
     pairs.sort_unstable();
@@ -256,11 +264,7 @@ mod tests {
         pave.demands.push((0, 1));
         p.activities = vec![dig, Activity::new("backfill", 1), pave];
         p.precede(0, 1);
-        p.open_spans.push(OpenSpan {
-            first: 0,
-            last: 1,
-            weight: 5.0,
-        });
+        p.open_spans.push(OpenSpan::new(0, 1, 5.0));
         // Search schedule: dig 0-2, pave 2-6, backfill at 6 (trench open 7 days).
         let retimed = retime(&p, &[0, 6, 2], 7).expect("solvable");
         assert_eq!(retimed[1] - retimed[0], 2, "backfill right after digging");

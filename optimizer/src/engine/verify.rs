@@ -208,6 +208,20 @@ fn over_capacity(problem: &Problem, starts: &[i64], ends: &[i64], found: &mut Ve
                 changes.push((ends[k], -units));
             }
         }
+        // An open span holds its units from its first activity's start to its last's end.
+        for span in &problem.open_spans {
+            let units: i64 = span
+                .demands
+                .iter()
+                .filter(|d| d.0 == r)
+                .map(|d| i64::from(d.1))
+                .sum();
+            let (from, to) = (starts[span.first], ends[span.last]);
+            if units > 0 && from < to {
+                changes.push((from, units));
+                changes.push((to, -units));
+            }
+        }
         changes.sort_unstable();
         let mut used = 0_i64;
         let mut idx = 0;

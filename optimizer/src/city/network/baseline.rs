@@ -69,8 +69,10 @@ impl Network {
             .sum()
     }
 
-    /// Trench-open metre-days of a schedule: Σ length × (restore end − excavate start),
-    /// with `starts[i]` the start day of activity `i`.
+    /// Trench-open metre-*working*-days of a schedule on the site working-day axis:
+    /// Σ length × (restore end − excavate start), with `starts[i]` the axis day activity
+    /// `i` starts. Weekends and holidays inside a trench's open stretch do not count, so
+    /// this never exceeds the calendar metre-days the schedule document reports.
     ///
     /// # Errors
     /// [`NetworkError::StartsLength`] if `starts` does not have one entry per activity.
@@ -94,7 +96,8 @@ impl Network {
     }
 
     /// The least trench-open metre-days any schedule can reach: each trench open for the
-    /// longest minimum-lag path from its excavate start to its restore end.
+    /// longest minimum-lag path from its excavate start to its restore end, counted in
+    /// working days (so a lower bound on calendar metre-days too).
     ///
     /// # Errors
     /// [`NetworkError::Cycle`] if the precedences are cyclic.

@@ -5,7 +5,7 @@
 //! days and asks [`SeasonWindow::contains`], so it agrees with the plan model's own
 //! definition on every day, including 29 February and windows across 31 December.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use geodata::plan::SeasonWindow;
 use serde::{Deserialize, Serialize};
 
@@ -73,34 +73,6 @@ pub fn season_intervals(
     span_days: i64,
 ) -> Vec<DayInterval> {
     days_where(start, span_days, |d| window.contains(d))
-}
-
-/// The holidays inside `[0, span_days)`, as merged intervals.
-#[must_use]
-pub fn holiday_intervals(
-    holidays: &[NaiveDate],
-    start: NaiveDate,
-    span_days: i64,
-) -> Vec<DayInterval> {
-    merge_intervals(
-        holidays
-            .iter()
-            .map(|h| day_offset(start, *h))
-            .filter(|d| (0..span_days).contains(d))
-            .map(|d| DayInterval {
-                start: d,
-                end: d + 1,
-            })
-            .collect(),
-    )
-}
-
-/// Saturdays and Sundays inside `[0, span_days)`, as merged intervals.
-#[must_use]
-pub fn weekend_intervals(start: NaiveDate, span_days: i64) -> Vec<DayInterval> {
-    days_where(start, span_days, |d| {
-        matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-    })
 }
 
 fn days_where(
@@ -228,29 +200,6 @@ mod tests {
                 assert_eq!(inside, window.contains(d), "{window:?} on {d}");
             }
         }
-    }
-
-    #[test]
-    fn holidays_outside_the_span_are_dropped_and_adjacent_ones_merged() {
-        let start = date(2027, 9, 30);
-        let hols = [
-            date(2027, 10, 1),
-            date(2027, 10, 2),
-            date(2027, 10, 4),
-            date(2027, 9, 1),
-            date(2031, 1, 1),
-        ];
-        assert_eq!(
-            holiday_intervals(&hols, start, 400),
-            vec![iv(1, 3), iv(4, 5)]
-        );
-    }
-
-    #[test]
-    fn weekends_are_two_day_intervals() {
-        // 2027-03-01 is a Monday.
-        let got = weekend_intervals(date(2027, 3, 1), 14);
-        assert_eq!(got, vec![iv(5, 7), iv(12, 14)]);
     }
 
     #[test]

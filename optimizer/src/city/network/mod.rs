@@ -14,28 +14,31 @@
 //!   restore activities that bound its open time and its length in metres.
 //!
 //! # Time
-//! Every day number is an integer offset from the plan start (day 0 = `settings.start`). An
-//! activity with start `S` and duration `d` occupies the half-open day range `[S, S + d)`,
-//! i.e. its last working day is `S + d - 1` (the schedule document's inclusive `end`).
+//! Two clocks. **Dates** (releases, deadlines, forbidden windows) are calendar day offsets
+//! from the plan start (day 0 = `settings.start`); a window is a half-open `[start, end)`.
+//! **Durations and lags** count *working days* of the plan's site calendar
+//! ([`Network::calendar`]: holidays and, when the plan rests on them, weekends do not
+//! count): a step of `d` days works `d` site working days and pauses over the others. The
+//! lowering (`city::lowering`) puts both on the engine's axis of site working days.
 //!
 //! # What the engine must honour (the whole contract)
-//! 1. **Release**: `S_a >= a.release` (plan start, `work.earliest`, `compound.start_by`).
-//! 2. **Precedence**: for each [`Precedence`] `p`: `S_to - S_from >= p.min_lag` and, if
-//!    `p.max_lag` is `Some(m)`, `S_to - S_from <= m`. Lags are start-to-start; a finish-to-start
-//!    gap `g` appears as `min_lag = d_from + g`.
-//! 3. **Deadlines**: for each [`Deadline`] of `a`: `S_a + d_a <= finish_by`; `hard` ones must
-//!    hold (or be reported as missed), `soft` ones cost lateness `max(0, S_a + d_a - finish_by)`.
-//! 4. **Forbidden windows**: `[S_a, S_a + d_a)` must not intersect any interval of
-//!    `a.forbidden` (calendar seasons, holidays, moratoria; sorted and merged). Non-preemptive.
-//! 5. **Crews**: on every day, the sum of `amount` over activities in progress that demand a
-//!    crew resource is at most its `capacity`.
-//! 6. **District limits**: each [`Excavation`] occupies its `demands` (district resources)
-//!    on every day from the excavate start to the restore end, `[S_exc, S_rest + d_rest)`;
-//!    per district and day the sum is at most the capacity.
-//! 7. **Non-working days** ([`Network::non_working`], weekends when the plan does not work
-//!    them): site activities do no work on these days. The engine either forbids them like
-//!    windows for short activities or stretches durations over them; they are empty with the
-//!    default 7-day site week.
+//! 1. **Release**: a step starts on or after `a.release` (plan start, `work.earliest`,
+//!    `compound.start_by`).
+//! 2. **Precedence**: for each [`Precedence`] `p`, counted in working days:
+//!    `S_to - S_from >= p.min_lag` and, if `p.max_lag` is `Some(m)`, `S_to - S_from <= m`.
+//!    Lags are start-to-start; a finish-to-start gap `g` appears as `min_lag = d_from + g`.
+//! 3. **Deadlines**: for each [`Deadline`] of `a`: its last working day is on or before
+//!    `finish_by - 1`; `hard` ones must hold (or be reported as missed), `soft` ones cost
+//!    lateness.
+//! 4. **Forbidden windows**: no calendar day from a step's start to its last day may lie in
+//!    `a.forbidden` (seasons, moratoria; sorted and merged): a step never pauses over one.
+//! 5. **Crews**: on every working day, the sum of `amount` over steps in progress that
+//!    demand a crew resource is at most its `capacity`.
+//! 6. **District limits**: each [`Excavation`] holds its `demands` (district resources) on
+//!    every day from its excavate start to its restore end; per district and day the sum
+//!    is at most the capacity (an excavation holding more than the capacity holds all of it).
+//! 7. **Office steps** (confirm, tender) use the office calendar (weekdays but holidays)
+//!    when it differs from the site calendar.
 //!
 //! Objective data: [`Network::excavations`] (`len()` = separate excavations) and
 //! [`Network::trench_open_metre_days`] (Σ length × open days for a schedule).
@@ -46,6 +49,7 @@ mod build;
 mod calendar;
 mod graph;
 mod template;
+mod workdays;
 
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -57,6 +61,7 @@ use serde::{Deserialize, Serialize};
 pub use baseline::Baseline;
 pub use calendar::{DayInterval, heating_deadline, merge_intervals, season_intervals};
 pub use template::{PhaseRate, Templates};
+pub use workdays::WorkCalendar;
 
 /// A shared trench found by the analysis: several utilities' works dug and restored once.
 ///
@@ -86,19 +91,20 @@ pub struct StreetCut {
     pub trunk: bool,
 }
 
-/// A road-cut moratorium that affects a work (from the analysis).
+/// A road-cut moratorium on a street a work cuts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MoratoriumFact {
     /// The work id.
     pub work: String,
     /// The street id under moratorium.
     pub street: String,
+    /// First day the street may not be cut: its paving date, or a repaving planned inside
+    /// the moratorium (cutting before it is restored by the repaving).
+    pub from: NaiveDate,
     /// First day the street may be cut again.
     pub until: NaiveDate,
     /// The city granted an exception: no restriction.
     pub exception: bool,
-    /// Planned repaving of the street, if any.
-    pub repave_planned: Option<NaiveDate>,
 }
 
 /// A work lying in a compound without naming it (from the analysis).
@@ -407,9 +413,11 @@ pub struct Network {
     pub plan_start: NaiveDate,
     /// The plan's horizon in days.
     pub horizon_days: u32,
-    /// Days covered by the calendar windows (horizon plus one year, so a late schedule
-    /// still sees the seasons).
+    /// Days covered by the calendar windows and working-day calendars: the horizon plus
+    /// four years, so a late schedule still sees the seasons.
     pub calendar_span_days: i64,
+    /// The site and office working-day calendars.
+    pub calendar: WorkCalendar,
     /// Every activity; a [`Precedence`] or [`Demand`] refers to them by index.
     pub activities: Vec<Activity>,
     /// Every precedence.
@@ -418,8 +426,6 @@ pub struct Network {
     pub resources: Vec<Resource>,
     /// Every separate excavation.
     pub excavations: Vec<Excavation>,
-    /// Non-working days of site activities (weekends when the plan does not work them).
-    pub non_working: Vec<DayInterval>,
 }
 
 /// Why a network could not be built or evaluated.

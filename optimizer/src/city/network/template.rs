@@ -27,9 +27,6 @@
 //! * **Compound phase durations** (days per building, minimum days): ASSUMPTIONS sized so a
 //!   20-building compound takes one season (a northern city: 39 compounds, 331 buildings,
 //!   Jul–Oct; `docs/domain.md#compound-renovation-classes-and-phases`), configurable.
-//! * **Cutting before a planned repaving** is allowed within 90 days before it: ASSUMPTION
-//!   (moratorium exceptions for streets "already scheduled for resurfacing"; UK s58 notice
-//!   of about 3 months; `docs/domain.md#road-cut-moratoria`).
 
 use geodata::plan::{CompoundTask, RenovationClass, Trade};
 use serde::{Deserialize, Serialize};
@@ -80,8 +77,6 @@ pub struct Templates {
     pub restore_max_gap_trunk_days: i64,
     /// Maximum days between backfill end and restoration start on other roads.
     pub restore_max_gap_other_days: i64,
-    /// Days before a planned repaving in which a street under moratorium may be cut.
-    pub repave_cut_allowance_days: i64,
     /// Compound clearing.
     pub clearing: PhaseRate,
     /// Compound roads and yards (surface).
@@ -111,7 +106,6 @@ impl Default for Templates {
             backfill_max_gap_days: 7,
             restore_max_gap_trunk_days: 3,
             restore_max_gap_other_days: 5,
-            repave_cut_allowance_days: 90,
             clearing: PhaseRate {
                 per_building: 0.5,
                 min_days: 3,

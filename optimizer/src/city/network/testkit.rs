@@ -1,73 +1,28 @@
-//! A small builder of plans for the network tests (no GeoJSON involved).
+//! Plans for the network tests, in one chained expression: a thin layer over
+//! [`geodata::testkit`] with the shapes these tests need (pipes as straight lines along x
+//! from the origin, everything else at the origin).
 
 use chrono::NaiveDate;
-use geo::{Coord, Geometry, LineString, Point};
-use geodata::crs::LocalFrame;
 use geodata::plan::{
-    Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, Plan,
-    RenovationClass, Settings, Shape, Street, Trade, Utility, Work,
+    CompoundTask, Conversion, Plan, RenovationClass, Settings, Trade, Utility, Work,
 };
+use geodata::testkit::{self, CompoundBuilder, StreetBuilder, WorkBuilder};
 
-pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
-}
+pub(crate) use geodata::testkit::date;
 
-/// Builds a [`Plan`] work by work; geometry is a straight line along x in local metres.
+/// Builds a [`Plan`] item by item, each call taking and giving back the builder.
 pub(crate) struct PlanBuilder {
-    plan: Plan,
+    plan: testkit::PlanBuilder,
 }
 
 impl PlanBuilder {
     pub(crate) fn new(start: NaiveDate) -> Self {
-        let frame = LocalFrame::centred_on(Coord { x: 116.4, y: 39.9 });
         Self {
-            plan: Plan {
-                settings: Settings::with_defaults("test", start),
-                compounds: Vec::new(),
-                works: Vec::new(),
-                streets: Vec::new(),
-                frame,
-            },
+            plan: testkit::PlanBuilder::new(start),
         }
     }
 
-    fn shape(&self, local: Geometry<f64>) -> Shape {
-        Shape {
-            wgs84: self.plan.frame.unproject_geometry(&local),
-            local,
-        }
-    }
-
-    fn line(&self, length_m: f64) -> Shape {
-        let ls = LineString::from(vec![(0.0, 0.0), (length_m, 0.0)]);
-        self.shape(Geometry::LineString(ls))
-    }
-
-    fn work(&self, id: &str, discipline: Discipline, days: u32, length_m: f64) -> Work {
-        let shape = if length_m > 0.0 {
-            self.line(length_m)
-        } else {
-            self.shape(Geometry::Point(Point::new(0.0, 0.0)))
-        };
-        Work {
-            id: id.to_owned(),
-            discipline,
-            owner: format!("{} co", discipline.as_str()),
-            action: Action::New,
-            diameter_mm: None,
-            pressure: None,
-            voltage_kv: None,
-            duration: Duration::Days(days),
-            earliest: None,
-            deadline: None,
-            deadline_kind: DeadlineKind::Hard,
-            compound: None,
-            conversion: None,
-            households: None,
-            shape,
-        }
-    }
-
+    /// A compound of `buildings` buildings (twenty households each) due by `finish_by`.
     pub(crate) fn compound(
         mut self,
         id: &str,
@@ -75,29 +30,28 @@ impl PlanBuilder {
         buildings: u32,
         finish_by: NaiveDate,
     ) -> Self {
-        let shape = self.shape(Geometry::Point(Point::new(0.0, 0.0)));
-        self.plan.compounds.push(Compound {
-            id: id.to_owned(),
-            name: id.to_owned(),
-            district: "D1".to_owned(),
-            class,
-            buildings,
-            households: buildings * 20,
-            start_by: None,
-            finish_by,
-            extra_tasks: Vec::new(),
-            shape,
-        });
+        self.plan.compound(
+            CompoundBuilder::new(id, class)
+                .buildings(buildings)
+                .finish_by(finish_by),
+        );
         self
     }
 
     pub(crate) fn extra_task(mut self, compound: &str, task: CompoundTask) -> Self {
-        if let Some(c) = self.plan.compounds.iter_mut().find(|c| c.id == compound) {
+        if let Some(c) = self
+            .plan
+            .plan_mut()
+            .compounds
+            .iter_mut()
+            .find(|c| c.id == compound)
+        {
             c.extra_tasks.push(task);
         }
         self
     }
 
+    /// A pipe `length_m` long along x (a point at the origin when the length is zero).
     pub(crate) fn pipe(
         mut self,
         id: &str,
@@ -106,9 +60,15 @@ impl PlanBuilder {
         length_m: f64,
         compound: Option<&str>,
     ) -> Self {
-        let mut w = self.work(id, Discipline::Utility(utility), days, length_m);
-        w.compound = compound.map(str::to_owned);
-        self.plan.works.push(w);
+        let pipe = WorkBuilder::pipeline(id, utility)
+            .days(days)
+            .in_compound(compound);
+        let pipe = if length_m > 0.0 {
+            pipe.along(&[(0.0, 0.0), (length_m, 0.0)])
+        } else {
+            pipe.at(0.0, 0.0)
+        };
+        self.plan.work(pipe);
         self
     }
 
@@ -119,12 +79,15 @@ impl PlanBuilder {
         days: u32,
         compound: Option<&str>,
     ) -> Self {
-        let mut w = self.work(id, Discipline::Trade(trade), days, 0.0);
-        w.compound = compound.map(str::to_owned);
-        self.plan.works.push(w);
+        self.plan.work(
+            WorkBuilder::trade(id, trade)
+                .days(days)
+                .in_compound(compound),
+        );
         self
     }
 
+    /// A clean-heating retrofit of 100 households.
     pub(crate) fn clean_heating(
         mut self,
         id: &str,
@@ -132,42 +95,34 @@ impl PlanBuilder {
         days: u32,
         compound: Option<&str>,
     ) -> Self {
-        let mut w = self.work(id, Discipline::Trade(Trade::CleanHeating), days, 0.0);
-        w.compound = compound.map(str::to_owned);
-        w.conversion = Some(conversion);
-        w.households = Some(100);
-        self.plan.works.push(w);
+        self.plan.work(
+            WorkBuilder::clean_heating(id, conversion, 100)
+                .days(days)
+                .in_compound(compound),
+        );
         self
     }
 
+    /// A 100 m street along x.
     pub(crate) fn street(mut self, id: &str, district: Option<&str>) -> Self {
-        let shape = self.line(100.0);
-        self.plan.streets.push(Street {
-            id: id.to_owned(),
-            name: id.to_owned(),
-            district: district.map(str::to_owned),
-            paved_on: None,
-            paving: None,
-            repave_planned: None,
-            cut_exception: false,
-            shape,
-        });
+        self.plan
+            .street(StreetBuilder::new(id).in_district(district));
         self
     }
 
     pub(crate) fn with_work(mut self, id: &str, f: impl FnOnce(&mut Work)) -> Self {
-        if let Some(w) = self.plan.works.iter_mut().find(|w| w.id == id) {
+        if let Some(w) = self.plan.plan_mut().works.iter_mut().find(|w| w.id == id) {
             f(w);
         }
         self
     }
 
     pub(crate) fn with_settings(mut self, f: impl FnOnce(&mut Settings)) -> Self {
-        f(&mut self.plan.settings);
+        f(self.plan.settings_mut());
         self
     }
 
     pub(crate) fn build(self) -> Plan {
-        self.plan
+        self.plan.into_plan()
     }
 }

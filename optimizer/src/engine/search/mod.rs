@@ -19,6 +19,8 @@
 mod polish;
 mod squeaky;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use petgraph::graph::DiGraph;
@@ -26,6 +28,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::engine::objective::Objective;
+use crate::engine::progress::Progress;
 use crate::engine::sgs::{Decoder, Model};
 
 /// Effort and seed of a search.
@@ -67,6 +70,10 @@ pub struct SearchOutcome {
 /// city of tens of thousands of activities.
 pub const SQUEAKY_ABOVE: usize = 1_500;
 
+/// The least time without a better schedule after which a search stops as stalled (when
+/// that is also half of the time it has run).
+pub const STALL_MIN: Duration = Duration::from_millis(300);
+
 #[derive(Debug, Clone)]
 struct Individual {
     list: Vec<usize>,
@@ -94,6 +101,15 @@ pub struct Search<'a> {
     target: Option<i64>,
     started: Instant,
     incumbent: Option<Individual>,
+    cancel: Option<Arc<AtomicBool>>,
+    /// A lower bound on the cost: the search stops as soon as it reaches it (proven optimal).
+    cost_target: Option<f64>,
+    /// When the best cost last improved.
+    improved: Instant,
+    /// The best cost so far, for [`Search::stalled`].
+    best_cost: f64,
+    /// Where improvements are reported, and as which component.
+    progress: Option<(Arc<Progress>, usize)>,
 }
 
 impl<'a> Search<'a> {
@@ -135,6 +151,11 @@ impl<'a> Search<'a> {
             },
             started: Instant::now(),
             incumbent: None,
+            cancel: None,
+            cost_target: None,
+            improved: Instant::now(),
+            best_cost: f64::INFINITY,
+            progress: None,
         }
     }
 
@@ -147,15 +168,70 @@ impl<'a> Search<'a> {
     pub fn with_incumbent(mut self, starts: &[i64]) -> Self {
         let mut list: Vec<usize> = (0..starts.len()).collect();
         list.sort_by_key(|&j| (starts[j], j));
+        let cost = self.objective.cost(starts);
+        self.best_cost = cost;
         self.incumbent = Some(Individual {
             list,
             starts: starts.to_vec(),
-            cost: self.objective.cost(starts),
+            cost,
         });
         self
     }
 
+    /// Stops the search (within a decode or two) when `flag` is set.
+    #[must_use]
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Stops as soon as a schedule costs no more than `bound`, a lower bound on the cost of
+    /// every schedule: that schedule is optimal.
+    #[must_use]
+    pub fn with_cost_bound(mut self, bound: f64) -> Self {
+        self.cost_target = Some(bound);
+        self
+    }
+
+    /// Whether the search stopped improving: no better schedule for [`STALL_MIN`] and for
+    /// half of the time spent so far. Only with a time budget (a schedule budget makes the
+    /// result depend on the seed alone).
+    fn stalled(&self) -> bool {
+        if self.options.max_schedules.is_some() || !self.best_cost.is_finite() {
+            return false;
+        }
+        let quiet = self.improved.elapsed();
+        quiet >= STALL_MIN && quiet * 2 >= self.started.elapsed()
+    }
+
+    /// Reports every improvement of the best cost to `progress` as `component`.
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<Progress>, component: usize) -> Self {
+        self.progress = Some((progress, component));
+        self
+    }
+
+    /// Records a schedule's cost for the stall test and the progress report.
+    fn note_cost(&mut self, cost: f64) {
+        if cost < self.best_cost - 1e-9 {
+            self.best_cost = cost;
+            self.improved = Instant::now();
+            if let Some((progress, component)) = &self.progress {
+                progress.improve(*component, cost);
+            }
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
     fn out_of_budget(&self) -> bool {
+        if self.cancelled() || self.stalled() {
+            return true;
+        }
         if let Some(max) = self.options.max_schedules {
             return self.schedules >= max;
         }
@@ -163,6 +239,12 @@ impl<'a> Search<'a> {
     }
 
     fn at_target(&self, ind: &Individual) -> bool {
+        if self
+            .cost_target
+            .is_some_and(|bound| ind.cost <= bound + 1e-6)
+        {
+            return true;
+        }
         let Some(target) = self.target else {
             return false;
         };
@@ -175,6 +257,7 @@ impl<'a> Search<'a> {
     #[must_use]
     pub fn run(mut self) -> Option<SearchOutcome> {
         self.started = Instant::now();
+        self.improved = self.started;
         let n = self.model.len();
         if n > SQUEAKY_ABOVE {
             return self.run_squeaky();
@@ -452,6 +535,7 @@ impl<'a> Search<'a> {
         }
         let mut list = list;
         list.sort_by_key(|&j| (starts[j], j));
+        self.note_cost(cost);
         Some(Individual { list, starts, cost })
     }
 }

@@ -59,7 +59,7 @@ impl Search<'_> {
                 own.clone_from(&best_own);
                 stale = 0;
             }
-            if self.out_of_budget() && (best.is_some() || self.hopeless()) {
+            if self.out_of_budget() && (best.is_some() || self.hopeless() || self.cancelled()) {
                 break;
             }
         }

@@ -239,9 +239,9 @@ mod tests {
             moratoria: vec![MoratoriumFact {
                 work: "w1".into(),
                 street: "s9".into(),
+                from: date(2025, 1, 1),
                 until: date(2028, 1, 1),
                 exception: false,
-                repave_planned: None,
             }],
             ..NetworkInputs::default()
         };

@@ -41,7 +41,7 @@ use geodata::plan::{Compound, Plan, Street, Work};
 
 use super::{
     Activity, Excavation, MoratoriumFact, Network, NetworkError, NetworkInputs, Precedence,
-    PrecedenceReason, Resource, Templates,
+    PrecedenceReason, Resource, Templates, WorkCalendar,
 };
 use facts::WorkFacts;
 use windows::CalendarWindows;
@@ -87,7 +87,9 @@ impl Network {
         templates: &Templates,
     ) -> Result<Network, NetworkError> {
         let settings = &plan.settings;
-        let span = i64::from(settings.horizon_days) + 366;
+        // Four years past the horizon: a schedule pushed late by moratoria (five years after a
+        // paving at most) still sees every season.
+        let span = i64::from(settings.horizon_days) + 4 * 366;
         let calendar = CalendarWindows::new(settings, span);
         let mut b = Builder {
             plan,
@@ -128,7 +130,7 @@ impl Network {
             precedences: b.precedences,
             resources: b.resources,
             excavations: b.excavations,
-            non_working: windows::non_working_days(settings, span),
+            calendar: WorkCalendar::new(&settings.calendars, settings.start, span),
         };
         network.check()?;
         Ok(network)

@@ -1,91 +1,57 @@
-//! Forbidden day windows of activities (calendar seasons, holidays, moratoria) and the
-//! network's non-working days.
+//! Forbidden day windows of activities: seasons and moratoria.
 //!
-//! * **Windows**: holidays forbid every site activity (all but confirm and tender); frozen
-//!   ground forbids excavation; the rainy season forbids roofing and facade insulation; the
-//!   heating season forbids excavation, laying and testing (cut-over) of heat works, and a
-//!   shared excavation with any heat member; moratoria forbid excavation (rule in
-//!   [`moratorium_windows`]). Windows are sorted and merged.
-//! * **Non-working days**: weekends, when the plan does not work them, for every site
-//!   activity alike ([`Network::non_working`](crate::city::network::Network::non_working)).
+//! * **Windows**: frozen ground forbids excavation; the rainy season forbids roofing and
+//!   facade insulation; the heating season forbids excavation, laying and testing
+//!   (cut-over) of heat works, and a shared excavation with any heat member; moratoria
+//!   forbid excavation (rule in [`moratorium_windows`]). Windows are sorted and merged, and
+//!   a step may not be in progress in one at all, not even paused over it.
+//! * **Holidays and weekends** are not windows: they are non-working days of the plan's
+//!   calendars ([`WorkCalendar`](crate::city::network::WorkCalendar)), over which a step
+//!   pauses.
 
 use chrono::NaiveDate;
 use geodata::plan::{Discipline, Settings, Utility, Work};
 
 use super::Builder;
-use crate::city::network::calendar::{
-    day_offset, holiday_intervals, merge_intervals, season_intervals, weekend_intervals,
-};
+use crate::city::network::calendar::{day_offset, merge_intervals, season_intervals};
 use crate::city::network::{ActivityKind, DayInterval, MoratoriumFact};
 
-/// Calendar windows of the plan, computed once.
+/// Season windows of the plan, computed once.
 pub(super) struct CalendarWindows {
     rainy: Vec<DayInterval>,
     heating: Vec<DayInterval>,
     frozen: Vec<DayInterval>,
-    holidays: Vec<DayInterval>,
 }
 
 impl CalendarWindows {
-    /// The seasons and holidays of the plan's calendars over its first `span` days.
+    /// The seasons of the plan's calendars over its first `span` days.
     pub(super) fn new(settings: &Settings, span: i64) -> Self {
         let cal = &settings.calendars;
         Self {
             rainy: season_intervals(cal.rainy_season, settings.start, span),
             heating: season_intervals(cal.heating_season, settings.start, span),
             frozen: season_intervals(cal.frozen_ground, settings.start, span),
-            holidays: holiday_intervals(&cal.holidays, settings.start, span),
         }
-    }
-}
-
-/// Non-working days of site activities: weekends when the plan does not work them.
-pub(super) fn non_working_days(settings: &Settings, span: i64) -> Vec<DayInterval> {
-    if settings.calendars.weekends_work {
-        Vec::new()
-    } else {
-        weekend_intervals(settings.start, span)
     }
 }
 
 /// Moratorium windows for an excavation of `works`, as day intervals.
 ///
-/// Rule: a street under moratorium may not be cut before `until` (`[0, until)` forbidden)
-/// unless `exception`. If a repaving is planned before `until`, the street may be cut in the
-/// `allowance` days before the repaving (the cut is restored by the new surface), so the
-/// forbidden days become `[0, repave - allowance)` and `[repave, until)`. Any moratorium the
-/// new surface itself brings is the analysis's to report as another fact.
-fn moratorium_windows(
-    start: NaiveDate,
-    span: i64,
-    allowance: i64,
-    facts: &[&MoratoriumFact],
-) -> Vec<DayInterval> {
-    let mut out = Vec::new();
-    for f in facts.iter().filter(|f| !f.exception) {
-        let until = day_offset(start, f.until).min(span);
-        if until <= 0 {
-            continue;
-        }
-        match f.repave_planned {
-            Some(r) if r < f.until => {
-                let r = day_offset(start, r);
-                out.push(DayInterval {
-                    start: 0,
-                    end: (r - allowance).clamp(0, until),
-                });
-                out.push(DayInterval {
-                    start: r.clamp(0, until),
-                    end: until,
-                });
-            }
-            _ => out.push(DayInterval {
-                start: 0,
-                end: until,
-            }),
-        }
-    }
-    merge_intervals(out)
+/// Rule (`docs/input-format.md`, forbidden windows): a street under moratorium may not be
+/// cut from the fact's `from` (its paving date, or a planned repaving inside the
+/// moratorium: cutting before that is restored by the repaving anyway) until `until`,
+/// unless the city granted an exception.
+fn moratorium_windows(start: NaiveDate, span: i64, facts: &[&MoratoriumFact]) -> Vec<DayInterval> {
+    merge_intervals(
+        facts
+            .iter()
+            .filter(|f| !f.exception)
+            .map(|f| DayInterval {
+                start: day_offset(start, f.from).clamp(0, span),
+                end: day_offset(start, f.until).clamp(0, span),
+            })
+            .collect(),
+    )
 }
 
 impl Builder<'_> {
@@ -98,9 +64,6 @@ impl Builder<'_> {
     ) -> Vec<DayInterval> {
         let cal = &self.calendar;
         let mut w: Vec<DayInterval> = extra.to_vec();
-        if kind.is_site_work() {
-            w.extend_from_slice(&cal.holidays);
-        }
         match kind {
             ActivityKind::Excavate => w.extend_from_slice(&cal.frozen),
             ActivityKind::Roofing | ActivityKind::FacadeInsulation => {
@@ -127,12 +90,7 @@ impl Builder<'_> {
             .flatten()
             .copied()
             .collect();
-        moratorium_windows(
-            self.plan.settings.start,
-            self.span,
-            self.templates.repave_cut_allowance_days,
-            &facts,
-        )
+        moratorium_windows(self.plan.settings.start, self.span, &facts)
     }
 
     /// Extra windows of a shared excavation: its works' moratoria, and the heating season
@@ -160,8 +118,7 @@ mod tests {
     use geodata::plan::{Conversion, Discipline, Trade, Utility};
 
     #[test]
-    fn calendars_forbid_excavation_in_frost_roofing_in_rain_heat_cutover_in_season_and_all_site_work_on_holidays()
-     {
+    fn calendars_forbid_excavation_in_frost_roofing_in_rain_and_heat_cutover_in_season() {
         let start = date(2027, 4, 1);
         let plan = PlanBuilder::new(start)
             .pipe("w1", Utility::Water, 10, 100.0, None)
@@ -176,6 +133,13 @@ mod tests {
             start: off(date(2027, 10, 1)),
             end: off(date(2027, 10, 3)),
         };
+        let holidays_are_no_window = |id: &str| {
+            let a = n.activity(id).expect("activity");
+            assert!(
+                !a.forbidden.contains(&holiday),
+                "{id}: a holiday is a pause"
+            );
+        };
         let frost = DayInterval {
             start: off(date(2027, 12, 1)),
             end: off(date(2028, 2, 29)),
@@ -189,8 +153,11 @@ mod tests {
             end: off(date(2028, 3, 16)),
         };
         let exc = &n.activity("w1/excavate").expect("excavate").forbidden;
-        assert!(exc.contains(&holiday) && exc.contains(&frost));
-        assert_eq!(n.activity("w1/lay").expect("lay").forbidden[0], holiday);
+        assert!(exc.contains(&frost));
+        for id in ["w1/excavate", "w1/lay", "c1/retrofit", "r1/roofing"] {
+            holidays_are_no_window(id);
+        }
+        assert!(!n.calendar.is_site_day(off(date(2027, 10, 1))));
         let heat_exc = &n.activity("h1/excavate").expect("heat excavate").forbidden;
         assert!(
             heat_exc.contains(&heating),
@@ -220,12 +187,6 @@ mod tests {
                 .forbidden
                 .is_empty()
         );
-        assert!(
-            n.activity("c1/retrofit")
-                .expect("retrofit")
-                .forbidden
-                .contains(&holiday)
-        );
         for a in &n.activities {
             assert!(
                 a.forbidden.windows(2).all(|w| w[0].end < w[1].start),
@@ -233,7 +194,7 @@ mod tests {
                 a.id
             );
         }
-        assert!(n.non_working.is_empty());
+        assert!(n.calendar.is_site_day(off(date(2027, 10, 3))));
     }
 
     #[test]
@@ -251,18 +212,18 @@ mod tests {
                 }
             })
             .build();
-        let fact = |work: &str, exception, repave| MoratoriumFact {
+        let fact = |work: &str, exception, from| MoratoriumFact {
             work: work.into(),
             street: "s1".into(),
+            from,
             until: date(2028, 6, 1),
             exception,
-            repave_planned: repave,
         };
         let inputs = NetworkInputs {
             moratoria: vec![
-                fact("w1", false, None),
-                fact("w2", true, None),
-                fact("w3", false, Some(date(2027, 9, 1))),
+                fact("w1", false, date(2025, 6, 1)),
+                fact("w2", true, date(2025, 6, 1)),
+                fact("w3", false, date(2027, 9, 1)),
             ],
             ..NetworkInputs::default()
         };
@@ -273,37 +234,32 @@ mod tests {
             start: off(date(y, 1, 1)),
             end: off(date(y, 1, 2)),
         };
+        let windows = |id: &str| {
+            let w = n.activity(id).expect("excavate").forbidden.clone();
+            w.into_iter().filter(|i| i.len() > 1).collect::<Vec<_>>()
+        };
         assert_eq!(
-            n.activity("w1/excavate").expect("w1").forbidden,
-            vec![
-                DayInterval {
-                    start: 0,
-                    end: until
-                },
-                jan1(2029),
-                jan1(2030)
-            ]
+            windows("w1/excavate"),
+            vec![DayInterval {
+                start: 0,
+                end: until
+            }]
         );
+        assert!(windows("w2/excavate").is_empty(), "an exception lifts it");
         assert_eq!(
-            n.activity("w2/excavate").expect("w2").forbidden,
-            vec![jan1(2028), jan1(2029), jan1(2030)]
+            windows("w3/excavate"),
+            vec![DayInterval {
+                start: off(date(2027, 9, 1)),
+                end: until
+            }],
+            "cutting before a planned repaving is restored by it"
         );
-        let repave = off(date(2027, 9, 1));
-        assert_eq!(
-            n.activity("w3/excavate").expect("w3").forbidden,
-            vec![
-                DayInterval {
-                    start: 0,
-                    end: repave - 90
-                },
-                DayInterval {
-                    start: repave,
-                    end: until
-                },
-                jan1(2029),
-                jan1(2030)
-            ],
-            "cut allowed in the 90 days before the repaving"
+        assert!(
+            n.activity("w1/excavate")
+                .expect("w1")
+                .forbidden
+                .contains(&jan1(2029)),
+            "seasons repeat past the horizon"
         );
         assert!(
             n.activity("w1/lay").expect("lay").forbidden.is_empty(),
@@ -312,13 +268,16 @@ mod tests {
     }
 
     #[test]
-    fn weekends_become_non_working_days_when_the_plan_rests_on_them() {
+    fn weekends_are_non_working_days_when_the_plan_rests_on_them_not_windows() {
         let plan = PlanBuilder::new(date(2027, 3, 1))
             .pipe("w1", Utility::Water, 10, 100.0, None)
             .with_settings(|s| s.calendars.weekends_work = false)
             .build();
         let n = build(&plan, &NetworkInputs::default());
-        assert_eq!(n.non_working[0], DayInterval { start: 5, end: 7 });
+        // 1 March 2027 is a Monday: days 5 and 6 are the first weekend.
+        assert!(n.calendar.is_site_day(4));
+        assert!(!n.calendar.is_site_day(5) && !n.calendar.is_site_day(6));
+        assert_eq!(n.calendar.site_index(7), 5);
         assert!(
             n.activities[0]
                 .forbidden
