@@ -20,6 +20,9 @@ mod usable;
 
 use campaign::Campaign;
 use mutation::Mutation;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
 
 /// Inputs tried: enough for every mutation kind to be applied many times.
 const STEPS: usize = 300;
@@ -61,4 +64,17 @@ fn a_quick_campaign_finds_nothing_and_exercises_every_mutation() {
         assert!(counts.valid <= counts.applied && counts.findings == 0);
     }
     assert!(campaign::memory_bytes() < 4 << 30);
+}
+
+#[test]
+fn a_huge_array_edit_stays_near_8_mb_even_with_one_big_element_among_small_ones() {
+    // Sized on its first element, this array grew to 16,666 copies of the big one (33 GB).
+    let big = "x".repeat(2_000_000);
+    for seed in 0..20 {
+        let mut tree = json!({"features": [{"id": 1}, {"id": big}, {"id": 3}]});
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        assert!(structure::apply(Mutation::HugeArray, &mut tree, &mut rng));
+        let size = serde_json::to_vec(&tree).map_or(usize::MAX, |b| b.len());
+        assert!(size < 10 << 20, "seed {seed}: {size} bytes");
+    }
 }

@@ -429,6 +429,27 @@ fn nested(depth: usize, inner: Value, objects: bool) -> Value {
     })
 }
 
+/// The most JSON one `huge_array` edit grows an array to, in bytes.
+const HUGE_ARRAY_BYTES: usize = 8 << 20;
+
+/// Repeats an array's elements, cycling through them, up to a length drawn from 100 to
+/// 50,000, but never past about [`HUGE_ARRAY_BYTES`] of JSON in all. The size is measured
+/// on the whole array: measured on its first element, one big element among small ones
+/// was copied thousands of times, and a campaign grew past 10 GB in a single edit.
+fn blow_up(items: &mut Vec<Value>, rng: &mut impl Rng) {
+    if items.is_empty() {
+        items.push(json!([0, 0]));
+    }
+    let len = items.len();
+    let bytes = serde_json::to_vec(&*items).map_or(usize::MAX, |b| b.len().max(1));
+    let affordable = len.saturating_mul(HUGE_ARRAY_BYTES) / bytes;
+    let wanted = *[100, 1_000, 10_000, 50_000].choose(rng).unwrap_or(&100);
+    let copies: Vec<Value> = (len..wanted.min(affordable))
+        .map(|i| items[i % len].clone())
+        .collect();
+    items.extend(copies);
+}
+
 fn random_key<'a>(map: &'a Map<String, Value>, rng: &mut impl Rng) -> Option<&'a String> {
     let n = map.len();
     (n > 0).then(|| map.keys().nth(rng.random_range(0..n)))?
@@ -597,21 +618,7 @@ fn edit_value(mutation: Mutation, tree: &mut Value, rng: &mut impl Rng) -> bool 
         Mutation::HugeArray => pick(tree, Target::Array, rng)
             .and_then(Value::as_array_mut)
             .is_some_and(|items| {
-                let filler = items.first().cloned().unwrap_or(json!([0, 0]));
-                // Up to about 8 MB of JSON, whatever the elements are.
-                let element_bytes = serde_json::to_vec(&filler).map_or(1, |b| b.len().max(1));
-                let target = (*[100, 1_000, 10_000, 50_000].choose(rng).unwrap_or(&100))
-                    .min((8 << 20) / element_bytes);
-                if items.len() < target {
-                    let copies = (0..target - items.len()).map(|i| {
-                        items
-                            .get(i % items.len().max(1))
-                            .cloned()
-                            .unwrap_or_else(|| filler.clone())
-                    });
-                    let copies: Vec<Value> = copies.collect();
-                    items.extend(copies);
-                }
+                blow_up(items, rng);
                 true
             }),
         Mutation::DeepNesting => pick(tree, Target::Any, rng).is_some_and(|v| {
