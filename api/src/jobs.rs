@@ -28,18 +28,49 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::storage::{JobRecord, JobStatus, Progress, Store, StoreError};
+use geodata::validation::{Issue, IssueCode, ValidationReport};
 use optimizer::city::document::ScheduleDocument;
 
 /// Options a client passes when starting a planning job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobOptions {
-    /// Wall-clock limit for the search in seconds (the planner's default when absent).
+    /// Wall-clock limit for the search in seconds, 1 to [`JobOptions::MAX_TIME_LIMIT_S`]
+    /// (the planner's default when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_limit_s: Option<u32>,
+    #[schema(minimum = 1, maximum = 3600)]
+    pub time_limit_s: Option<u64>,
     /// Random seed for reproducible searches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+}
+
+impl JobOptions {
+    /// The longest search a client may ask for: an hour (a worker is busy all that time).
+    pub const MAX_TIME_LIMIT_S: u64 = 3_600;
+
+    /// Checks the options' ranges: `time_limit_s` from 1 to [`Self::MAX_TIME_LIMIT_S`].
+    ///
+    /// # Errors
+    /// A report with one `out_of_range` problem per option out of range, its pointer
+    /// naming the member (`/time_limit_s`).
+    pub fn validate(&self) -> Result<(), ValidationReport> {
+        let max = Self::MAX_TIME_LIMIT_S;
+        match self.time_limit_s {
+            Some(limit) if !(1..=max).contains(&limit) => Err(ValidationReport {
+                problems: vec![Issue {
+                    code: IssueCode::OutOfRange,
+                    feature_id: None,
+                    feature_index: None,
+                    pointer: "/time_limit_s".to_owned(),
+                    message: format!(
+                        "`time_limit_s` is {limit} but must be from 1 to {max} seconds."
+                    ),
+                }],
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A cancellation flag shared between the service and a running planner.

@@ -64,9 +64,7 @@ impl Planner for CityPlanner {
         let time_limit = input
             .options
             .time_limit_s
-            .map_or(self.default_time_limit, |s| {
-                Duration::from_secs(u64::from(s))
-            });
+            .map_or(self.default_time_limit, Duration::from_secs);
         let search = Arc::new(SearchProgress::default());
         let options = CityOptions {
             time_limit,

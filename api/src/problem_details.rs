@@ -82,6 +82,10 @@ pub enum ApiError {
     /// The upload is not a valid plan; every problem is listed.
     #[error(transparent)]
     InvalidPlan(ValidationReport),
+    /// Options of a request (a planning job's) are out of range; every problem is
+    /// listed, its pointer naming the member.
+    #[error("invalid options: {}", first_message(.0))]
+    InvalidOptions(ValidationReport),
     /// A JSON body could not be read.
     #[error("invalid JSON body")]
     BadJson {
@@ -184,6 +188,11 @@ pub enum ApiError {
     },
 }
 
+/// The sentence of a report's first problem (a report is never empty when returned).
+fn first_message(report: &ValidationReport) -> &str {
+    report.problems.first().map_or("", |p| p.message.as_str())
+}
+
 impl From<crate::layers::LayerError> for ApiError {
     fn from(source: crate::layers::LayerError) -> Self {
         ApiError::Layers { source }
@@ -215,6 +224,8 @@ pub enum ProblemKind {
     NotAcceptable,
     /// 422 with the validation problems.
     InvalidPlan,
+    /// 422 with the option problems.
+    InvalidOptions,
     /// 400: a malformed request (body, path or query).
     BadRequest,
     /// 409.
@@ -227,7 +238,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every kind, for the documentation page.
-    pub const ALL: [ProblemKind; 12] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
         ProblemKind::Unauthenticated,
@@ -236,6 +247,7 @@ impl ProblemKind {
         ProblemKind::UnsupportedMediaType,
         ProblemKind::NotAcceptable,
         ProblemKind::InvalidPlan,
+        ProblemKind::InvalidOptions,
         ProblemKind::BadRequest,
         ProblemKind::Conflict,
         ProblemKind::Unavailable,
@@ -254,6 +266,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::NotAcceptable => "not-acceptable",
             ProblemKind::InvalidPlan => "invalid-plan",
+            ProblemKind::InvalidOptions => "invalid-options",
             ProblemKind::BadRequest => "bad-request",
             ProblemKind::Conflict => "conflict",
             ProblemKind::Unavailable => "unavailable",
@@ -273,6 +286,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::NotAcceptable => "No acceptable representation",
             ProblemKind::InvalidPlan => "The plan is not valid",
+            ProblemKind::InvalidOptions => "The options are not valid",
             ProblemKind::BadRequest => "Malformed request",
             ProblemKind::Conflict => "Conflict with the resource's state",
             ProblemKind::Unavailable => "Service unavailable",
@@ -299,7 +313,7 @@ pub struct ProblemDocument {
     pub status: u16,
     /// What went wrong in this occurrence, in one sentence.
     pub detail: String,
-    /// Every validation problem (only for `invalid-plan`).
+    /// Every validation problem (only for `invalid-plan` and `invalid-options`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub problems: Option<Vec<Issue>>,
@@ -321,6 +335,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => ProblemKind::UnsupportedMediaType,
             ApiError::NotAcceptable { .. } => ProblemKind::NotAcceptable,
             ApiError::InvalidPlan(_) => ProblemKind::InvalidPlan,
+            ApiError::InvalidOptions(_) => ProblemKind::InvalidOptions,
             ApiError::BadJson { .. }
             | ApiError::BadPath { .. }
             | ApiError::BadQuery { .. }
@@ -360,7 +375,9 @@ impl ApiError {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
-            ProblemKind::InvalidPlan => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::InvalidPlan | ProblemKind::InvalidOptions => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ProblemKind::BadRequest => StatusCode::BAD_REQUEST,
             ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -400,7 +417,9 @@ impl ApiError {
             status: self.status().as_u16(),
             detail: self.detail(),
             problems: match self {
-                ApiError::InvalidPlan(report) => Some(report.problems.clone()),
+                ApiError::InvalidPlan(report) | ApiError::InvalidOptions(report) => {
+                    Some(report.problems.clone())
+                }
                 _ => None,
             },
             limit_bytes: match self {

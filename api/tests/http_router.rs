@@ -460,6 +460,60 @@ async fn unknown_job_options_are_a_400_problem() {
 }
 
 #[actix_web::test]
+async fn a_time_limit_of_zero_or_over_an_hour_is_a_422_naming_the_field() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let (plan, _) = seed(fx.store.as_ref());
+    let app = app!(fx);
+    let submit = |body: &str| {
+        with_body(
+            Method::POST,
+            &format!("/v1/plans/{plan}/schedules"),
+            "application/json",
+            body.to_owned(),
+        )
+    };
+    for limit in ["0", "3601", "4294967296"] {
+        let resp = call!(app, submit(&format!(r#"{{"time_limit_s": {limit}}}"#)));
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{limit}");
+        assert!(resp.is_problem());
+        let body = resp.json();
+        assert_eq!(body["type"], "/v1/docs#problem-invalid-options");
+        assert_eq!(body["problems"][0]["code"], "out_of_range");
+        assert_eq!(body["problems"][0]["pointer"], "/time_limit_s");
+        assert!(
+            body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("1 to 3600")),
+            "{body}"
+        );
+    }
+    // Not a whole number at all: the body is malformed, a 400.
+    let resp = call!(app, submit(r#"{"time_limit_s": -1}"#));
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn a_ring_of_one_repeated_point_is_a_422_naming_the_feature_not_a_500() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let app = app!(fx);
+    let mut plan = plan_geojson("Degenerate");
+    plan["features"][1]["geometry"] =
+        json!({"type": "Polygon", "coordinates": [[[116.4, 39.9], [116.4, 39.9]]]});
+    let resp = call!(app, upload("/v1/plans", &plan));
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = resp.json();
+    assert_eq!(body["problems"][0]["code"], "degenerate_ring");
+    assert_eq!(body["problems"][0]["feature_id"], "s1");
+    assert_eq!(
+        body["problems"][0]["pointer"],
+        "/features/1/geometry/coordinates/0"
+    );
+    // The service keeps serving.
+    let resp = call!(app, upload("/v1/plans", &plan_geojson("Sound")));
+    assert_eq!(resp.status, StatusCode::CREATED);
+}
+
+#[actix_web::test]
 async fn a_utility_export_comes_as_json_csv_and_icalendar() {
     let fx = fixture(AuthMode::Open, 1 << 20);
     let (_, schedule) = seed(fx.store.as_ref());
@@ -724,9 +778,16 @@ async fn openapi_and_docs_are_served_without_a_token() {
     let app = app!(fx);
     let doc = call!(app, get("/v1/openapi.json")).json();
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let limit = &doc["components"]["schemas"]["JobOptions"]["properties"]["time_limit_s"];
+    assert_eq!(
+        (limit["minimum"].as_f64(), limit["maximum"].as_f64()),
+        (Some(1.0), Some(3600.0)),
+        "{limit}"
+    );
     let resp = call!(app, get("/v1/docs"));
     assert_eq!(resp.status, StatusCode::OK);
     assert!(resp.text().contains("openapi.json"));
+    assert!(resp.text().contains("problem-invalid-options"));
 }
 
 #[actix_web::test]

@@ -13,6 +13,15 @@ use std::collections::BTreeMap;
 
 use crate::crs::LocalFrame;
 
+/// The first year a date in a plan may fall in (`docs/input-format.md`).
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year a date in a plan may fall in.
+pub const LAST_YEAR: i32 = 2200;
+
+/// The most characters a feature's `id` may have: an id is repeated in every problem
+/// of its feature and in references, so it is kept short.
+pub const MAX_ID_CHARS: usize = 256;
+
 /// A whole planning problem: settings plus every compound, work and street.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -74,6 +83,13 @@ pub struct Compound {
     pub extra_tasks: Vec<CompoundTask>,
     /// Polygon or multipolygon.
     pub shape: Shape,
+}
+
+impl Compound {
+    /// The most buildings a compound may have.
+    pub const MAX_BUILDINGS: u32 = 1_000;
+    /// The most households a compound may have.
+    pub const MAX_HOUSEHOLDS: u32 = 100_000;
 }
 
 /// A compound task that can be added beyond a class's defaults.
@@ -311,6 +327,18 @@ pub struct Work {
     pub shape: Shape,
 }
 
+impl Work {
+    /// The longest a work may take in working days, given (`duration_days`) or derived
+    /// from its length and `productivity_m_per_day`: ten years.
+    pub const MAX_DURATION_DAYS: u32 = 3_650;
+    /// The largest pipe diameter in millimetres (the widest culverts are about 5 m).
+    pub const MAX_DIAMETER_MM: f64 = 5_000.0;
+    /// The highest voltage in kilovolts (ultra-high-voltage lines are 1,000 kV).
+    pub const MAX_VOLTAGE_KV: f64 = 1_000.0;
+    /// The most households one clean-heating retrofit may convert.
+    pub const MAX_HOUSEHOLDS: u32 = 100_000;
+}
+
 /// How a street was last paved: decides its road-cut moratorium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -425,6 +453,19 @@ impl Settings {
     pub const DEFAULT_CLEARANCE_PROFILE: &'static str = "cn-gb50289";
     /// Default compound cluster gap in metres.
     pub const DEFAULT_CLUSTER_GAP_M: f64 = 30.0;
+
+    /// The longest horizon in days: ten years, over which the planner lays out calendars.
+    pub const MAX_HORIZON_DAYS: u32 = 3_650;
+    /// The most crews of one discipline (`crews` values and `default_crews`).
+    pub const MAX_CREWS: u32 = 1_000;
+    /// The largest `district_limits` value.
+    pub const MAX_DISTRICT_LIMIT: u32 = 1_000;
+    /// The largest sharing distance in metres (a street is rarely wider than 100 m).
+    pub const MAX_SHARE_DISTANCE_M: f64 = 100.0;
+    /// The largest minimum corridor length in metres.
+    pub const MAX_MIN_SHARED_LENGTH_M: f64 = 10_000.0;
+    /// The largest compound cluster gap in metres.
+    pub const MAX_CLUSTER_GAP_M: f64 = 1_000.0;
 
     /// Settings with every default filled in, for a plan named `name` starting on `start`.
     #[must_use]

@@ -66,11 +66,13 @@ pub enum IssueCode {
     /// Properties that exclude each other are both given (`utility` and `trade`,
     /// `duration_days` and `productivity_m_per_day`), or one does not fit the geometry.
     ConflictingProperties,
+    /// More problems were found than a report lists; the message says how many more.
+    TooManyProblems,
 }
 
 impl IssueCode {
     /// Every code, in declaration order (for documentation and exhaustive tests).
-    pub const ALL: [IssueCode; 27] = [
+    pub const ALL: [IssueCode; 28] = [
         IssueCode::MalformedJson,
         IssueCode::NotFeatureCollection,
         IssueCode::WrongType,
@@ -98,6 +100,7 @@ impl IssueCode {
         IssueCode::UnknownCrs,
         IssueCode::HoleOutsideExterior,
         IssueCode::ConflictingProperties,
+        IssueCode::TooManyProblems,
     ];
 
     /// The snake-case code as written in reports.
@@ -131,6 +134,7 @@ impl IssueCode {
             IssueCode::UnknownCrs => "unknown_crs",
             IssueCode::HoleOutsideExterior => "hole_outside_exterior",
             IssueCode::ConflictingProperties => "conflicting_properties",
+            IssueCode::TooManyProblems => "too_many_problems",
         }
     }
 }
@@ -175,6 +179,13 @@ impl fmt::Display for Issue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("the plan has {} problem(s); first: {}", problems.len(), problems.first().map(ToString::to_string).unwrap_or_default())]
 pub struct ValidationReport {
-    /// The problems, in document order.
+    /// The problems, in document order: at most [`Self::MAX_PROBLEMS`] of them, then
+    /// (when more were found) one `too_many_problems` saying how many more.
     pub problems: Vec<Issue>,
+}
+
+impl ValidationReport {
+    /// The most problems a report of ingestion lists (plus the JSON error that stopped
+    /// reading, if any, and the `too_many_problems` count).
+    pub const MAX_PROBLEMS: usize = 1_000;
 }

@@ -2,7 +2,8 @@
 //!
 //! Fixtures live in `geodata/tests/fixtures/invalid/<code>[--variant].geojson`; each is a small
 //! valid plan with exactly one thing broken. The table below says which problem must be
-//! reported for which feature at which JSON pointer.
+//! reported for which feature at which JSON pointer. The `out_of_range--*` variants cover
+//! every maximum of `docs/input-format.md`, one property each.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use geo::{CoordsIter, Euclidean, Length};
 use geodata::ingest::{IngestError, IngestOptions, ingest};
 use geodata::plan::{Discipline, Duration, Plan, Utility};
-use geodata::validation::{Issue, IssueCode};
+use geodata::validation::{Issue, IssueCode, ValidationReport};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -122,6 +123,108 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         "/plan/default_crews",
     ),
     (
+        "out_of_range--buildings",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/buildings",
+    ),
+    (
+        "out_of_range--households",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/households",
+    ),
+    (
+        "out_of_range--date_before_1900",
+        IssueCode::OutOfRange,
+        Some("c1"),
+        "/features/0/properties/finish_by",
+    ),
+    (
+        "out_of_range--duration_days",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/duration_days",
+    ),
+    (
+        "out_of_range--productivity_m_per_day",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/productivity_m_per_day",
+    ),
+    (
+        "out_of_range--diameter_mm",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/diameter_mm",
+    ),
+    (
+        "out_of_range--voltage_kv",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/voltage_kv",
+    ),
+    (
+        "out_of_range--work_households",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/households",
+    ),
+    (
+        "out_of_range--date_after_2200",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/deadline",
+    ),
+    (
+        "out_of_range--id",
+        IssueCode::OutOfRange,
+        None,
+        "/features/2/properties/id",
+    ),
+    (
+        "out_of_range--horizon_days",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/horizon_days",
+    ),
+    (
+        "out_of_range--crews",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/crews/water",
+    ),
+    (
+        "out_of_range--default_crews",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/default_crews",
+    ),
+    (
+        "out_of_range--district_limits",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/district_limits/Xicheng",
+    ),
+    (
+        "out_of_range--share_distance_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/share_distance_m",
+    ),
+    (
+        "out_of_range--min_shared_length_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/min_shared_length_m",
+    ),
+    (
+        "out_of_range--cluster_gap_m",
+        IssueCode::OutOfRange,
+        None,
+        "/plan/cluster_gap_m",
+    ),
+    (
         "wrong_geometry_type",
         IssueCode::WrongGeometryType,
         Some("c1"),
@@ -164,6 +267,18 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         "/features/0/geometry/coordinates/0",
     ),
     (
+        "degenerate_ring--repeated_point",
+        IssueCode::DegenerateRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
+        "degenerate_ring--tiny",
+        IssueCode::DegenerateRing,
+        Some("c1"),
+        "/features/0/geometry/coordinates/0",
+    ),
+    (
         "self_intersection",
         IssueCode::SelfIntersection,
         Some("c1"),
@@ -177,6 +292,12 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
     ),
     (
         "zero_length_line",
+        IssueCode::ZeroLengthLine,
+        Some("w1"),
+        "/features/1/geometry/coordinates",
+    ),
+    (
+        "zero_length_line--tiny",
         IssueCode::ZeroLengthLine,
         Some("w1"),
         "/features/1/geometry/coordinates",
@@ -231,8 +352,9 @@ fn every_invalid_fixture_reports_its_code_feature_and_pointer_and_nothing_else()
 #[test]
 fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
     for code in IssueCode::ALL {
-        // Unknown coordinate systems are rejected before ingestion, by the caller.
-        if code == IssueCode::UnknownCrs {
+        // Unknown coordinate systems are rejected before ingestion, by the caller; too
+        // many problems are a fixture of their own below.
+        if matches!(code, IssueCode::UnknownCrs | IssueCode::TooManyProblems) {
             continue;
         }
         assert!(
@@ -360,4 +482,34 @@ fn a_plan_with_many_problems_reports_all_of_them_in_document_order() {
             (IssueCode::DuplicateId, Some(1), "/features/1/properties/id"),
         ]
     );
+}
+
+#[test]
+fn a_problem_in_every_position_lists_the_first_thousand_and_counts_the_rest() {
+    // 660 kB that used to grow a 1 GB report: 50,000 bad positions in a feature whose
+    // id (20 kB) was repeated in every one of them.
+    let positions = vec!["[200,100]"; 50_000].join(",");
+    let id = "\u{1f600}".repeat(5_000);
+    let doc = format!(
+        r#"{{"type":"FeatureCollection","plan":{{"name":"x","start":"2026-03-01"}},"features":[
+          {{"type":"Feature","properties":{{"kind":"work","id":"{id}","utility":"water","owner":"o",
+            "action":"new","duration_days":3}},
+           "geometry":{{"type":"LineString","coordinates":[{positions}]}}}}]}}"#
+    );
+    let Err(IngestError::Invalid(report)) = ingest(doc.as_bytes(), &IngestOptions::default())
+    else {
+        panic!("invalid plan accepted")
+    };
+    let problems = &report.problems;
+    assert_eq!(problems.len(), ValidationReport::MAX_PROBLEMS + 1);
+    assert_eq!(problems[0].code, IssueCode::OutOfRange);
+    assert_eq!(problems[0].pointer, "/features/0/properties/id");
+    assert!(problems[0].message.contains("5000 characters"));
+    assert!(problems.iter().all(|p| p.feature_id.is_none()));
+    let last = problems.last().expect("a summary");
+    assert_eq!(last.code, IssueCode::TooManyProblems);
+    // 1 id problem + 50,000 positions, of which 1,000 are listed.
+    assert!(last.message.starts_with("49001 more problem(s)"), "{last}");
+    let size = serde_json::to_vec(&report).map_or(usize::MAX, |b| b.len());
+    assert!(size < 400_000, "the report is {size} bytes");
 }

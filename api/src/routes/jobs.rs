@@ -37,7 +37,9 @@ fn job_error(error: JobError) -> ApiError {
                  description = "Optional planner options; an empty body means defaults"),
     responses(
         (status = 202, description = "Queued; poll the Location", body = JobRecord),
+        (status = 400, description = "The body is not JSON options", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "An option is out of range (`time_limit_s` 0 or over 3600); `problems` names it", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 503, description = "No planning engine in this build", body = ProblemDocument, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -58,6 +60,7 @@ pub async fn submit(
             source: actix_web::error::JsonPayloadError::Deserialize(source),
         })?
     };
+    options.validate().map_err(ApiError::InvalidOptions)?;
     let jobs = state.jobs.clone();
     let job = find("queueing a job", "plan", id.into_inner(), move |id| {
         jobs.submit(id, &options).map_err(job_error)

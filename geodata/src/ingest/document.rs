@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 
-use geo::Coord;
+use geo::{Coord, Euclidean, Geometry, Length};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -17,8 +17,8 @@ use super::geometry::Bounds;
 use super::pointer::Sink;
 use super::{IngestError, IngestOptions, settings};
 use crate::crs::LocalFrame;
-use crate::plan::{Compound, Plan, Street, Work};
-use crate::validation::{Issue, IssueCode, ValidationReport};
+use crate::plan::{Compound, Duration, Plan, Street, Work};
+use crate::validation::{Issue, IssueCode};
 
 /// Everything gathered while walking the document.
 struct State {
@@ -43,12 +43,14 @@ struct State {
     references: Vec<(usize, String, String)>,
     compounds: Vec<Compound>,
     works: Vec<Work>,
+    /// The feature index of each of `works`.
+    work_indices: Vec<usize>,
     streets: Vec<Street>,
 }
 
 impl State {
     fn feature(&mut self, index: usize, value: &Value) {
-        let mut sink = Sink::feature(index);
+        let mut sink = Sink::feature(index, self.sink.remaining());
         let outcome = feature::read(value, self.options.crs, &mut self.bounds, &mut sink);
         if let Some(id) = &outcome.id {
             if let Some(&first) = self.ids.get(id) {
@@ -71,16 +73,20 @@ impl State {
         }
         // Once anything is wrong the plan is not built, so stop keeping geometry.
         let keep = sink.is_clean() && self.sink.is_clean();
-        self.sink.problems.append(&mut sink.problems);
+        self.sink.absorb(&mut sink);
         if !keep {
             self.compounds = Vec::new();
             self.works = Vec::new();
+            self.work_indices = Vec::new();
             self.streets = Vec::new();
             return;
         }
         match outcome.item {
             Some(Item::Compound(c)) => self.compounds.push(c),
-            Some(Item::Work(w)) => self.works.push(w),
+            Some(Item::Work(w)) => {
+                self.works.push(w);
+                self.work_indices.push(index);
+            }
             Some(Item::Street(s)) => self.streets.push(s),
             None => {}
         }
@@ -103,6 +109,7 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
         references: Vec::new(),
         compounds: Vec::new(),
         works: Vec::new(),
+        work_indices: Vec::new(),
         streets: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -116,9 +123,10 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
             });
         }
         // The rest of the document cannot be read; report what was found so far.
-        let mut problems = std::mem::take(&mut state.sink.problems);
-        problems.push(json_problem(&error, state.current));
-        return Err(ValidationReport { problems }.into());
+        // Always listed, even past the budget: it is why reading stopped.
+        let problem = json_problem(&error, state.current);
+        state.sink.problems.push(problem);
+        return Err(state.sink.take_report().into());
     }
     finish(state)
 }
@@ -165,10 +173,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
             "",
             format!("The document is {what}, not a GeoJSON FeatureCollection object."),
         );
-        return Err(ValidationReport {
-            problems: std::mem::take(&mut sink.problems),
-        }
-        .into());
+        return Err(sink.take_report().into());
     }
     match &state.doc_type {
         Some(Value::String(t)) if t == "FeatureCollection" => {}
@@ -199,7 +204,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     let settings = settings::read(state.plan.as_ref(), sink);
     for (index, id, reference) in &state.references {
         if !state.compound_ids.contains(reference) {
-            sink.problems.push(Issue {
+            sink.push_issue(Issue {
                 code: IssueCode::UnknownReference,
                 feature_id: Some(id.clone()),
                 feature_index: Some(*index),
@@ -211,10 +216,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         }
     }
     let Some(settings) = settings.filter(|_| sink.is_clean()) else {
-        return Err(ValidationReport {
-            problems: std::mem::take(&mut sink.problems),
-        }
-        .into());
+        return Err(sink.take_report().into());
     };
     let frame = LocalFrame::centred_on(state.bounds.center().unwrap_or(Coord { x: 0.0, y: 0.0 }));
     let project =
@@ -225,12 +227,54 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         .for_each(|c| project(&mut c.shape));
     state.works.iter_mut().for_each(|w| project(&mut w.shape));
     state.streets.iter_mut().for_each(|s| project(&mut s.shape));
+    for (work, &index) in state.works.iter().zip(&state.work_indices) {
+        if let Some(problem) = derived_duration_problem(work, index) {
+            state.sink.push_issue(problem);
+        }
+    }
+    if !state.sink.is_clean() {
+        return Err(state.sink.take_report().into());
+    }
     Ok(Plan {
         settings,
         compounds: state.compounds,
         works: state.works,
         streets: state.streets,
         frame,
+    })
+}
+
+/// The problem of a work whose duration derived from its length (in the plan's metres,
+/// as the planner measures it) and `productivity_m_per_day` exceeds
+/// [`Work::MAX_DURATION_DAYS`], if it does.
+fn derived_duration_problem(work: &Work, index: usize) -> Option<Issue> {
+    let Duration::MetresPerDay(rate) = work.duration else {
+        return None;
+    };
+    let length = match &work.shape.local {
+        Geometry::LineString(line) => Euclidean.length(line),
+        Geometry::MultiLineString(lines) => Euclidean.length(lines),
+        _ => return None,
+    };
+    let days = (length / rate).ceil();
+    let max = Work::MAX_DURATION_DAYS;
+    if days <= f64::from(max) {
+        return None;
+    }
+    let days = if days < 1e9 {
+        format!("{days:.0}")
+    } else {
+        format!("{days:.1e}")
+    };
+    Some(Issue {
+        code: IssueCode::OutOfRange,
+        feature_id: Some(work.id.clone()),
+        feature_index: Some(index),
+        pointer: format!("/features/{index}/properties/productivity_m_per_day"),
+        message: format!(
+            "At {rate} m per day the {length:.0} m line takes {days} working days, more than \
+             the {max} a work may take; give a higher productivity or split the work."
+        ),
     })
 }
 

@@ -8,7 +8,7 @@ use super::reader::{Fields, Lower, json_type};
 use crate::crs::InputCrs;
 use crate::plan::{
     Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, GasPressure,
-    Paving, Shape, Street, Trade, Utility, Work,
+    MAX_ID_CHARS, Paving, Shape, Street, Trade, Utility, Work,
 };
 use crate::validation::IssueCode;
 
@@ -177,11 +177,18 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     };
     let fields = Fields::new(props, &props_pointer);
     if let Some(id) = fields.string(sink, "id", true) {
+        let length = id.chars().count();
         if id.is_empty() {
             sink.push(
                 IssueCode::MissingProperty,
                 fields.pointer("id"),
                 "`id` is empty; every feature needs a non-empty id unique in the plan.",
+            );
+        } else if length > MAX_ID_CHARS {
+            sink.push(
+                IssueCode::OutOfRange,
+                fields.pointer("id"),
+                format!("`id` has {length} characters; an id may have at most {MAX_ID_CHARS}."),
             );
         } else {
             sink.id = Some(id.clone());
@@ -189,7 +196,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
         }
     }
     let kind: Option<Kind> = fields.choice(sink, "kind", true, IssueCode::UnknownKind, KINDS);
-    let before = sink.problems.len();
+    let before = sink.found();
     let mut geometry = GeometryReader { crs, sink, bounds };
     let geometry_value = feature.get("geometry");
     let geometry_pointer = join(&base, "geometry");
@@ -210,7 +217,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             None
         }
     };
-    if sink.problems.len() == before && sink.is_clean() {
+    if sink.found() == before && sink.is_clean() {
         outcome.item = item;
     }
     outcome
@@ -235,8 +242,8 @@ fn compound(
     let name = fields.string(sink, "name", true);
     let district = fields.string(sink, "district", true);
     let class = fields.choice(sink, "class", true, IssueCode::UnknownClass, CLASSES);
-    let buildings = fields.count(sink, "buildings", true, 0);
-    let households = fields.count(sink, "households", true, 0);
+    let buildings = fields.count(sink, "buildings", true, 0..=Compound::MAX_BUILDINGS);
+    let households = fields.count(sink, "households", true, 0..=Compound::MAX_HOUSEHOLDS);
     let start_by = fields.date(sink, "start_by", false);
     let finish_by = fields.date(sink, "finish_by", true);
     if let (Some(start), Some(finish)) = (start_by, finish_by)
@@ -291,7 +298,13 @@ fn work(
     let owner = fields.string(sink, "owner", true);
     let action: Option<Action> =
         fields.choice(sink, "action", true, IssueCode::UnknownValue, ACTIONS);
-    let diameter_mm = fields.number(sink, "diameter_mm", false, Lower::Positive);
+    let diameter_mm = fields.number(
+        sink,
+        "diameter_mm",
+        false,
+        Lower::Positive,
+        Work::MAX_DIAMETER_MM,
+    );
     let (pressure, voltage_kv) = utility_extras(fields, sink, discipline);
     let declared = GeometryType::of(geometry_value);
     let duration = duration(fields, sink, declared);
@@ -337,7 +350,7 @@ fn work(
         }
         None
     };
-    let households = fields.count(sink, "households", false, 0);
+    let households = fields.count(sink, "households", false, 0..=Work::MAX_HOUSEHOLDS);
     let allowed = match discipline {
         Some(Discipline::Utility(_)) => LINES,
         Some(Discipline::Trade(_)) => SITES,
@@ -404,7 +417,13 @@ fn utility_extras(
         None
     };
     let voltage_kv = if utility == Some(Utility::Power) {
-        fields.number(sink, "voltage_kv", false, Lower::Positive)
+        fields.number(
+            sink,
+            "voltage_kv",
+            false,
+            Lower::Positive,
+            Work::MAX_VOLTAGE_KV,
+        )
     } else {
         if discipline.is_some() {
             fields.reject_present(sink, "voltage_kv", "only applies to power works");
@@ -482,10 +501,16 @@ fn duration(
             None
         }
         (true, false) => fields
-            .count(sink, "duration_days", true, 1)
+            .count(sink, "duration_days", true, 1..=Work::MAX_DURATION_DAYS)
             .map(Duration::Days),
         (false, true) => {
-            let rate = fields.number(sink, "productivity_m_per_day", true, Lower::Positive)?;
+            let rate = fields.number(
+                sink,
+                "productivity_m_per_day",
+                true,
+                Lower::Positive,
+                f64::MAX,
+            )?;
             if declared.is_some_and(|t| !t.is_line()) {
                 sink.push(
                     IssueCode::ConflictingProperties,

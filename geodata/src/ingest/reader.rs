@@ -3,11 +3,14 @@
 //! Every reader returns `Some(value)` only for a usable value; otherwise it has already
 //! pushed exactly one problem naming the member, so callers just carry on with `None`.
 
-use chrono::NaiveDate;
+use std::ops::RangeInclusive;
+
+use chrono::{Datelike, NaiveDate};
 use serde::de::{DeserializeOwned, IntoDeserializer, value::StrDeserializer};
 use serde_json::{Map, Value};
 
 use super::pointer::{Sink, join};
+use crate::plan::{FIRST_YEAR, LAST_YEAR};
 use crate::validation::IssueCode;
 
 /// The JSON type of a value, as a noun phrase for messages.
@@ -64,50 +67,54 @@ pub(super) fn boolean(sink: &mut Sink, pointer: &str, value: &Value) -> Option<b
     }
 }
 
-/// Reads a whole number of at least `min`.
-pub(super) fn count(sink: &mut Sink, pointer: &str, value: &Value, min: u32) -> Option<u32> {
+/// Reads a whole number within `range` (e.g. `1..=3650`).
+pub(super) fn count(
+    sink: &mut Sink,
+    pointer: &str,
+    value: &Value,
+    range: RangeInclusive<u32>,
+) -> Option<u32> {
     let Value::Number(n) = value else {
         wrong_type(sink, pointer, "a whole number", value);
         return None;
     };
+    let (min, max) = (*range.start(), *range.end());
     let name = last_token(pointer);
-    if let Some(u) = n.as_u64() {
-        return match u32::try_from(u) {
-            Ok(v) if v >= min => Some(v),
-            Ok(_) => {
-                sink.push(
-                    IssueCode::OutOfRange,
-                    pointer,
-                    format!("`{name}` is {u} but must be at least {min}."),
-                );
-                None
-            }
-            Err(_) => {
-                sink.push(
-                    IssueCode::OutOfRange,
-                    pointer,
-                    format!("`{name}` is {u}, which is too large."),
-                );
-                None
-            }
-        };
-    }
-    let f = n.as_f64().unwrap_or(f64::NAN);
-    if f.fract() == 0.0 && f >= f64::from(min) && f <= f64::from(u32::MAX) {
+    let whole = n.as_u64().or_else(|| {
+        let f = n.as_f64().unwrap_or(f64::NAN);
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
             reason = "the value was just checked to be a whole number within u32"
         )]
-        return Some(f as u32);
+        (f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f)).then_some(f as u64)
+    });
+    if let Some(u) = whole {
+        if let Ok(v) = u32::try_from(u)
+            && range.contains(&v)
+        {
+            return Some(v);
+        }
+        let bound = if u < u64::from(min) {
+            format!("at least {min}")
+        } else {
+            format!("at most {max}")
+        };
+        sink.push(
+            IssueCode::OutOfRange,
+            pointer,
+            format!("`{name}` is {n} but must be {bound}."),
+        );
+        return None;
     }
+    let f = n.as_f64().unwrap_or(f64::NAN);
     if f.is_finite() && f.fract() != 0.0 {
         wrong_type(sink, pointer, "a whole number", value);
     } else {
         sink.push(
             IssueCode::OutOfRange,
             pointer,
-            format!("`{name}` is {n} but must be a whole number of at least {min}."),
+            format!("`{name}` is {n} but must be a whole number from {min} to {max}."),
         );
     }
     None
@@ -122,31 +129,40 @@ pub(super) enum Lower {
     NonNegative,
 }
 
-/// Reads a finite number with the given lower bound.
-pub(super) fn number(sink: &mut Sink, pointer: &str, value: &Value, lower: Lower) -> Option<f64> {
+/// Reads a finite number with the given lower bound and at most `max`.
+pub(super) fn number(
+    sink: &mut Sink,
+    pointer: &str,
+    value: &Value,
+    lower: Lower,
+    max: f64,
+) -> Option<f64> {
     let Value::Number(n) = value else {
         wrong_type(sink, pointer, "a number", value);
         return None;
     };
     let f = n.as_f64().unwrap_or(f64::NAN);
-    let ok = match lower {
+    let above = match lower {
         Lower::Positive => f > 0.0,
         Lower::NonNegative => f >= 0.0,
     };
-    if ok && f.is_finite() {
-        Some(f)
-    } else {
-        let bound = match lower {
-            Lower::Positive => "greater than 0",
-            Lower::NonNegative => "0 or more",
-        };
-        sink.push(
-            IssueCode::OutOfRange,
-            pointer,
-            format!("`{}` is {n} but must be {bound}.", last_token(pointer)),
-        );
-        None
+    if above && f <= max {
+        return Some(f);
     }
+    let bound = if above {
+        format!("at most {max}")
+    } else {
+        match lower {
+            Lower::Positive => "greater than 0".to_owned(),
+            Lower::NonNegative => "0 or more".to_owned(),
+        }
+    };
+    sink.push(
+        IssueCode::OutOfRange,
+        pointer,
+        format!("`{}` is {n} but must be {bound}.", last_token(pointer)),
+    );
+    None
 }
 
 /// Reads a `YYYY-MM-DD` calendar date.
@@ -159,7 +175,7 @@ pub(super) fn date(sink: &mut Sink, pointer: &str, value: &Value) -> Option<Naiv
         let year = i32::try_from(p[0]).ok()?;
         NaiveDate::from_ymd_opt(year, p[1], p[2])
     });
-    if parsed.is_none() {
+    let Some(date) = parsed else {
         sink.push(
             IssueCode::InvalidDate,
             pointer,
@@ -168,8 +184,20 @@ pub(super) fn date(sink: &mut Sink, pointer: &str, value: &Value) -> Option<Naiv
                 last_token(pointer)
             ),
         );
+        return None;
+    };
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        sink.push(
+            IssueCode::OutOfRange,
+            pointer,
+            format!(
+                "`{}` is {date}, but dates must fall in the years {FIRST_YEAR} to {LAST_YEAR}.",
+                last_token(pointer)
+            ),
+        );
+        return None;
     }
-    parsed
+    Some(date)
 }
 
 /// Reads an `MM-DD` month-day (29 February allowed).
@@ -293,16 +321,29 @@ impl<'a> Fields<'a> {
             .and_then(|v| boolean(sink, &self.pointer(key), v))
     }
 
-    /// Reads a whole-number member of at least `min`.
-    pub fn count(&self, sink: &mut Sink, key: &str, required: bool, min: u32) -> Option<u32> {
+    /// Reads a whole-number member within `range`.
+    pub fn count(
+        &self,
+        sink: &mut Sink,
+        key: &str,
+        required: bool,
+        range: RangeInclusive<u32>,
+    ) -> Option<u32> {
         self.member(sink, key, required)
-            .and_then(|v| count(sink, &self.pointer(key), v, min))
+            .and_then(|v| count(sink, &self.pointer(key), v, range))
     }
 
-    /// Reads a bounded decimal member.
-    pub fn number(&self, sink: &mut Sink, key: &str, required: bool, lower: Lower) -> Option<f64> {
+    /// Reads a decimal member bounded below by `lower` and above by `max`.
+    pub fn number(
+        &self,
+        sink: &mut Sink,
+        key: &str,
+        required: bool,
+        lower: Lower,
+        max: f64,
+    ) -> Option<f64> {
         self.member(sink, key, required)
-            .and_then(|v| number(sink, &self.pointer(key), v, lower))
+            .and_then(|v| number(sink, &self.pointer(key), v, lower, max))
     }
 
     /// Reads a date member.
@@ -411,10 +452,10 @@ mod tests {
     #[test]
     fn counts_reject_fractions_negatives_and_accept_integral_floats() {
         let mut sink = Sink::document();
-        assert_eq!(count(&mut sink, "/c", &json!(3.0), 1), Some(3));
-        assert!(count(&mut sink, "/c", &json!(2.5), 1).is_none());
-        assert!(count(&mut sink, "/c", &json!(-1), 0).is_none());
-        assert!(count(&mut sink, "/c", &json!(0), 1).is_none());
+        assert_eq!(count(&mut sink, "/c", &json!(3.0), 1..=10), Some(3));
+        assert!(count(&mut sink, "/c", &json!(2.5), 1..=10).is_none());
+        assert!(count(&mut sink, "/c", &json!(-1), 0..=10).is_none());
+        assert!(count(&mut sink, "/c", &json!(0), 1..=10).is_none());
         let codes: Vec<_> = sink.problems.iter().map(|p| p.code).collect();
         assert_eq!(
             codes,
@@ -423,6 +464,65 @@ mod tests {
                 IssueCode::OutOfRange,
                 IssueCode::OutOfRange
             ]
+        );
+    }
+
+    #[test]
+    fn counts_above_their_maximum_are_out_of_range_up_to_u64_and_beyond() {
+        let mut sink = Sink::document();
+        assert_eq!(count(&mut sink, "/d", &json!(3650), 1..=3650), Some(3650));
+        for too_big in [
+            json!(3651),
+            json!(4_294_967_295_u32),
+            json!(4_294_967_296_u64),
+            json!(u64::MAX),
+            json!(3651.0),
+            json!(1e300),
+        ] {
+            assert!(count(&mut sink, "/d", &too_big, 1..=3650).is_none());
+        }
+        assert_eq!(sink.problems.len(), 6);
+        assert!(
+            sink.problems
+                .iter()
+                .all(|p| p.code == IssueCode::OutOfRange)
+        );
+        assert!(sink.problems[0].message.contains("at most 3650"));
+    }
+
+    #[test]
+    fn numbers_are_bounded_on_both_sides() {
+        let mut sink = Sink::document();
+        assert_eq!(
+            number(&mut sink, "/n", &json!(100.0), Lower::Positive, 100.0),
+            Some(100.0)
+        );
+        assert!(number(&mut sink, "/n", &json!(100.5), Lower::Positive, 100.0).is_none());
+        assert!(number(&mut sink, "/n", &json!(1e308), Lower::NonNegative, 100.0).is_none());
+        assert!(number(&mut sink, "/n", &json!(-0.0), Lower::Positive, 100.0).is_none());
+        assert_eq!(
+            number(&mut sink, "/n", &json!(-0.0), Lower::NonNegative, 100.0),
+            Some(0.0)
+        );
+        let messages: Vec<&str> = sink.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 3);
+        assert!(messages[0].contains("at most 100"), "{messages:?}");
+        assert!(messages[2].contains("greater than 0"), "{messages:?}");
+    }
+
+    #[test]
+    fn dates_outside_1900_to_2200_are_out_of_range_not_invalid() {
+        let mut sink = Sink::document();
+        assert!(date(&mut sink, "/d", &json!("1900-01-01")).is_some());
+        assert!(date(&mut sink, "/d", &json!("2200-12-31")).is_some());
+        for far in ["1899-12-31", "2201-01-01", "0000-01-01", "9999-12-31"] {
+            assert!(date(&mut sink, "/d", &json!(far)).is_none(), "{far}");
+        }
+        assert_eq!(sink.problems.len(), 4);
+        assert!(
+            sink.problems
+                .iter()
+                .all(|p| p.code == IssueCode::OutOfRange)
         );
     }
 

@@ -3,13 +3,17 @@
 //! Every ring segment goes into an R-tree; each segment is then tested only against the
 //! segments whose boxes overlap its own. That is `O(n log n + k)` for `n` segments and `k`
 //! overlapping pairs, instead of the `O(n²)` of testing every pair, so a surveyed boundary
-//! with tens of thousands of vertices is checked in milliseconds.
+//! with tens of thousands of vertices is checked in milliseconds. Segments are visited in
+//! document order and the search stops at the first one with an illegal contact, so a
+//! ring that retraces itself thousands of times (every segment overlapping thousands of
+//! others: `k` quadratic) is rejected at its first segment instead of after all pairs.
 
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Coord, Line, LineString};
 use rstar::{AABB, RTree, RTreeObject};
 
 /// One ring segment with its position in the polygon.
+#[derive(Debug, Clone, Copy)]
 struct Segment {
     ring: usize,
     index: usize,
@@ -56,9 +60,9 @@ pub(super) fn first_crossing(rings: &[LineString<f64>]) -> Option<Crossing> {
         );
         segment_counts.push(segments.len() - before);
     }
-    let tree = RTree::bulk_load(segments);
-    let mut best: Option<((usize, usize), Crossing)> = None;
-    for a in &tree {
+    let tree = RTree::bulk_load(segments.clone());
+    // Document order: the first segment with an illegal contact is the one reported.
+    for a in &segments {
         for b in tree.locate_in_envelope_intersecting(&a.envelope()) {
             if (b.ring, b.index) <= (a.ring, a.index) {
                 continue;
@@ -81,22 +85,15 @@ pub(super) fn first_crossing(rings: &[LineString<f64>]) -> Option<Crossing> {
                     LineIntersection::SinglePoint { intersection, .. } => intersection,
                     LineIntersection::Collinear { intersection } => intersection.start,
                 };
-                let key = (a.ring, a.index);
-                // Keep the crossing earliest in document order so reports are stable.
-                if best.as_ref().is_none_or(|(k, _)| key < *k) {
-                    best = Some((
-                        key,
-                        Crossing {
-                            ring: a.ring,
-                            other_ring: b.ring,
-                            at,
-                        },
-                    ));
-                }
+                return Some(Crossing {
+                    ring: a.ring,
+                    other_ring: b.ring,
+                    at,
+                });
             }
         }
     }
-    best.map(|(_, c)| c)
+    None
 }
 
 #[cfg(test)]
@@ -135,6 +132,27 @@ mod tests {
         let crossing = ring(&[(-1., 2.), (2., 1.), (3., 2.), (2., 3.), (-1., 2.)]);
         let c = first_crossing(&[outer, crossing]).expect("hole crosses exterior");
         assert_eq!((c.ring, c.other_ring), (0, 1));
+    }
+
+    #[test]
+    fn a_ring_retracing_itself_thousands_of_times_is_caught_at_its_first_segment() {
+        // 20,000 segments each overlapping 5,000 copies of itself: testing every
+        // overlapping pair would be 5e7 intersections; stopping at the first is instant.
+        let square = [(0., 0.), (1., 0.), (1., 1.), (0., 1.)];
+        let mut pts: Vec<(f64, f64)> = square.iter().copied().cycle().take(20_000).collect();
+        pts.push(pts[0]);
+        let c = first_crossing(&[ring(&pts)]).expect("a retraced ring overlaps itself");
+        assert_eq!((c.ring, c.other_ring), (0, 0));
+        assert!(square.contains(&(c.at.x, c.at.y)), "{c:?}");
+    }
+
+    #[test]
+    fn the_crossing_reported_is_the_first_in_document_order() {
+        let outer = ring(&[(0., 0.), (4., 0.), (4., 4.), (0., 4.), (0., 0.)]);
+        let inside = ring(&[(1., 1.), (2., 1.), (2., 2.), (1., 2.), (1., 1.)]);
+        let crossing_both = ring(&[(1.5, 0.5), (3., -1.), (3., 3.), (1.5, 0.5)]);
+        let c = first_crossing(&[outer, inside, crossing_both]).expect("crossings");
+        assert_eq!((c.ring, c.other_ring), (0, 2));
     }
 
     #[test]

@@ -34,6 +34,42 @@ const CALENDAR_MEMBERS: &[&str] = &[
 /// Clearance profiles the planner knows.
 pub(super) const CLEARANCE_PROFILES: &[&str] = &["cn-gb50289", "us-generic"];
 
+/// A distance setting in metres: its member, bounds and default.
+struct DistanceSetting {
+    key: &'static str,
+    lower: Lower,
+    max: f64,
+    default: f64,
+}
+
+const SHARE_DISTANCE: DistanceSetting = DistanceSetting {
+    key: "share_distance_m",
+    lower: Lower::Positive,
+    max: Settings::MAX_SHARE_DISTANCE_M,
+    default: Settings::DEFAULT_SHARE_DISTANCE_M,
+};
+
+const MIN_SHARED_LENGTH: DistanceSetting = DistanceSetting {
+    key: "min_shared_length_m",
+    lower: Lower::Positive,
+    max: Settings::MAX_MIN_SHARED_LENGTH_M,
+    default: Settings::DEFAULT_MIN_SHARED_LENGTH_M,
+};
+
+const CLUSTER_GAP: DistanceSetting = DistanceSetting {
+    key: "cluster_gap_m",
+    lower: Lower::NonNegative,
+    max: Settings::MAX_CLUSTER_GAP_M,
+    default: Settings::DEFAULT_CLUSTER_GAP_M,
+};
+
+/// Reads a distance setting, or its default when absent (or wrong: the problem is recorded).
+fn distance(fields: &Fields<'_>, sink: &mut Sink, setting: &DistanceSetting) -> f64 {
+    fields
+        .number(sink, setting.key, false, setting.lower, setting.max)
+        .unwrap_or(setting.default)
+}
+
 /// Reads the `"plan"` member (`None` when absent) into settings, or records its problems.
 pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
     let Some(value) = value.filter(|v| !v.is_null()) else {
@@ -56,29 +92,25 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         return None;
     };
     let fields = Fields::new(map, "/plan");
-    let before = sink.problems.len();
+    let before = sink.found();
     fields.reject_unknown(sink, PLAN_MEMBERS, "the plan settings");
     let name = fields.string(sink, "name", true);
     let start = fields.date(sink, "start", true);
     let horizon_days = fields
-        .count(sink, "horizon_days", false, 1)
+        .count(sink, "horizon_days", false, 1..=Settings::MAX_HORIZON_DAYS)
         .unwrap_or(Settings::DEFAULT_HORIZON_DAYS);
     let calendars = fields
         .object(sink, "calendars", false)
         .map_or_else(Calendars::default, |m| calendars(m, sink));
     let crews = fields
         .object(sink, "crews", false)
-        .map(|m| counts(m, &fields.pointer("crews"), sink, true))
+        .map(|m| counts(m, &fields.pointer("crews"), sink, Counts::Crews))
         .unwrap_or_default();
     let default_crews = fields
-        .count(sink, "default_crews", false, 1)
+        .count(sink, "default_crews", false, 1..=Settings::MAX_CREWS)
         .unwrap_or(Settings::DEFAULT_CREWS);
-    let share_distance_m = fields
-        .number(sink, "share_distance_m", false, Lower::Positive)
-        .unwrap_or(Settings::DEFAULT_SHARE_DISTANCE_M);
-    let min_shared_length_m = fields
-        .number(sink, "min_shared_length_m", false, Lower::Positive)
-        .unwrap_or(Settings::DEFAULT_MIN_SHARED_LENGTH_M);
+    let share_distance_m = distance(&fields, sink, &SHARE_DISTANCE);
+    let min_shared_length_m = distance(&fields, sink, &MIN_SHARED_LENGTH);
     let clearance_profile = fields
         .string(sink, "clearance_profile", false)
         .unwrap_or_else(|| Settings::DEFAULT_CLEARANCE_PROFILE.to_owned());
@@ -94,12 +126,17 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
     }
     let district_limits = fields
         .object(sink, "district_limits", false)
-        .map(|m| counts(m, &fields.pointer("district_limits"), sink, false))
+        .map(|m| {
+            counts(
+                m,
+                &fields.pointer("district_limits"),
+                sink,
+                Counts::DistrictLimits,
+            )
+        })
         .unwrap_or_default();
-    let cluster_gap_m = fields
-        .number(sink, "cluster_gap_m", false, Lower::NonNegative)
-        .unwrap_or(Settings::DEFAULT_CLUSTER_GAP_M);
-    if sink.problems.len() > before {
+    let cluster_gap_m = distance(&fields, sink, &CLUSTER_GAP);
+    if sink.found() > before {
         return None;
     }
     Some(Settings {
@@ -165,18 +202,26 @@ fn calendars(map: &Map<String, Value>, sink: &mut Sink) -> Calendars {
     }
 }
 
-/// Reads a name -> count object (crews or district limits), counts at least 1.
-/// With `disciplines`, every name must be a utility or trade.
+/// Which name -> count object is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counts {
+    /// `crews`: every name a utility or trade, 1 to [`Settings::MAX_CREWS`].
+    Crews,
+    /// `district_limits`: any district, 1 to [`Settings::MAX_DISTRICT_LIMIT`].
+    DistrictLimits,
+}
+
+/// Reads a name -> count object (crews or district limits).
 fn counts(
     map: &Map<String, Value>,
     base: &str,
     sink: &mut Sink,
-    disciplines: bool,
+    which: Counts,
 ) -> BTreeMap<String, u32> {
     let mut out = BTreeMap::new();
     for (key, value) in map {
         let pointer = join(base, key);
-        if disciplines
+        if which == Counts::Crews
             && !Utility::ALL.iter().any(|u| u.as_str() == key)
             && !Trade::ALL.iter().any(|t| t.as_str() == key)
         {
@@ -195,7 +240,11 @@ fn counts(
             );
             continue;
         }
-        if let Some(n) = reader::count(sink, &pointer, value, 1) {
+        let max = match which {
+            Counts::Crews => Settings::MAX_CREWS,
+            Counts::DistrictLimits => Settings::MAX_DISTRICT_LIMIT,
+        };
+        if let Some(n) = reader::count(sink, &pointer, value, 1..=max) {
             out.insert(key.clone(), n);
         }
     }

@@ -1,4 +1,11 @@
 //! GeoJSON geometries: parsed, converted to WGS84, checked and rewound.
+//!
+//! Besides the GeoJSON rules (closed rings, no crossings...), a geometry must be big
+//! enough to survive the projection into the plan's local metres, where every distance is
+//! measured: a line must span at least [`MIN_LINE_LENGTH_M`] and a ring enclose at least
+//! [`MIN_RING_AREA_M2`]. Positions a hair apart (1e-14 degrees is a few nanometres) are
+//! distinct in degrees but may round to one point in metres; these minimums are many
+//! orders of magnitude above that rounding and far below any real pipe or compound.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{
@@ -10,8 +17,61 @@ use serde_json::Value;
 use super::pointer::{Sink, join, join_index};
 use super::reader::json_type;
 use super::rings::first_crossing;
-use crate::crs::InputCrs;
+use crate::crs::{InputCrs, SEMI_MAJOR_M};
 use crate::validation::IssueCode;
+
+/// The shortest line a plan may hold, in metres (1 mm).
+pub(crate) const MIN_LINE_LENGTH_M: f64 = 1e-3;
+/// The smallest area a polygon ring may enclose, in square metres (a 10 cm square).
+pub(crate) const MIN_RING_AREA_M2: f64 = 1e-2;
+/// Metres per degree of a great circle on the WGS84 equatorial radius.
+const METRES_PER_DEGREE: f64 = SEMI_MAJOR_M * std::f64::consts::PI / 180.0;
+
+/// `c` in metres from `origin` on the sinusoidal (equal-area) projection centred on
+/// `origin`'s meridian: near enough to the plan's frame for size thresholds, exact in
+/// area, and defined without knowing the plan's centre yet.
+fn sinusoidal_metres(origin: Coord<f64>, c: Coord<f64>) -> Coord<f64> {
+    Coord {
+        x: (c.x - origin.x) * METRES_PER_DEGREE * c.y.to_radians().cos(),
+        y: (c.y - origin.y) * METRES_PER_DEGREE,
+    }
+}
+
+/// The length of a line in metres, approximately (see [`sinusoidal_metres`]).
+fn approximate_length_m(coords: &[Coord<f64>]) -> f64 {
+    let Some(&origin) = coords.first() else {
+        return 0.0;
+    };
+    coords
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (
+                sinusoidal_metres(origin, pair[0]),
+                sinusoidal_metres(origin, pair[1]),
+            );
+            (b.x - a.x).hypot(b.y - a.y)
+        })
+        .sum()
+}
+
+/// The area a closed ring encloses in square metres (see [`sinusoidal_metres`]).
+fn approximate_area_m2(ring: &LineString<f64>) -> f64 {
+    let Some(&origin) = ring.0.first() else {
+        return 0.0;
+    };
+    let twice: f64 = ring
+        .0
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (
+                sinusoidal_metres(origin, pair[0]),
+                sinusoidal_metres(origin, pair[1]),
+            );
+            a.x * b.y - b.x * a.y
+        })
+        .sum();
+    twice.abs() / 2.0
+}
 
 /// The GeoJSON geometry types a plan may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,11 +386,21 @@ impl GeometryReader<'_> {
             );
             return None;
         }
+        let length = approximate_length_m(&coords);
+        if length < MIN_LINE_LENGTH_M {
+            self.sink.push(
+                IssueCode::ZeroLengthLine,
+                pointer,
+                format!("The line is about {length:.1e} m long; a line must span at least 1 mm."),
+            );
+            return None;
+        }
         Some(LineString(coords))
     }
 
-    /// Reads one ring: closed, at least three distinct corners, enclosing some area.
-    /// Consecutive repeated positions are dropped.
+    /// Reads one ring: closed, at least three distinct corners not on one line.
+    /// Consecutive repeated positions are dropped. Whether it encloses enough area is
+    /// decided by [`Self::polygon`] once it is known not to cross itself.
     fn ring(&mut self, value: &Value, pointer: &str) -> Option<LineString<f64>> {
         let mut coords = self.positions(value, pointer)?;
         let (Some(&first), Some(&last)) = (coords.first(), coords.last()) else {
@@ -350,12 +420,17 @@ impl GeometryReader<'_> {
             return None;
         }
         coords.dedup();
+        // Closed and deduplicated: the corners are every position but the closing one
+        // (a ring of one repeated point leaves a single corner).
+        let corners = &coords[..coords.len().saturating_sub(1).max(1)];
         // Collinear corners enclose nothing (a bow tie has zero signed area but is a
         // self-intersection, found later, so the test is on the corners, not the area).
-        let collinear = coords
-            .iter()
-            .all(|&c| RobustKernel::orient2d(coords[0], coords[1], c) == Orientation::Collinear);
-        if coords.len() < 4 || collinear {
+        let collinear = corners.iter().find(|&&c| c != first).is_none_or(|&second| {
+            corners
+                .iter()
+                .all(|&c| RobustKernel::orient2d(first, second, c) == Orientation::Collinear)
+        });
+        if corners.len() < 3 || collinear {
             self.sink.push(
                 IssueCode::DegenerateRing,
                 pointer,
@@ -398,11 +473,28 @@ impl GeometryReader<'_> {
             );
             return None;
         }
+        let mut ok = true;
+        for (r, ring) in rings.iter().enumerate() {
+            let area = approximate_area_m2(ring);
+            if area < MIN_RING_AREA_M2 {
+                ok = false;
+                self.sink.push(
+                    IssueCode::DegenerateRing,
+                    join_index(pointer, r),
+                    format!(
+                        "The ring encloses about {area:.1e} m²; a ring must enclose at least \
+                         0.01 m² (a 10 cm square)."
+                    ),
+                );
+            }
+        }
+        if !ok {
+            return None;
+        }
         let mut rings = rings.into_iter();
         let exterior = rings.next()?;
         let holes: Vec<LineString<f64>> = rings.collect();
         let shell = Polygon::new(exterior, Vec::new());
-        let mut ok = true;
         for (i, hole) in holes.iter().enumerate() {
             // Rings do not cross (checked above), so one vertex off the boundary decides.
             let outside = hole
@@ -428,131 +520,4 @@ impl GeometryReader<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use geo::{Winding, coord};
-    use serde_json::json;
-
-    fn read(value: &Value, allowed: &[GeometryType]) -> (Option<Geometry<f64>>, Sink) {
-        let mut sink = Sink::feature(0);
-        let mut bounds = Bounds::default();
-        let g = GeometryReader {
-            crs: InputCrs::Wgs84,
-            sink: &mut sink,
-            bounds: &mut bounds,
-        }
-        .read(
-            Some(value),
-            "/features/0/geometry",
-            allowed,
-            "a test feature",
-        );
-        (g, sink)
-    }
-
-    fn codes(sink: &Sink) -> Vec<IssueCode> {
-        sink.problems.iter().map(|p| p.code).collect()
-    }
-
-    #[test]
-    fn clockwise_exteriors_are_rewound_not_rejected() {
-        let cw = json!({"type": "Polygon", "coordinates": [
-            [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]],
-            [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8], [0.2, 0.2]]
-        ]});
-        let (g, sink) = read(&cw, &[GeometryType::Polygon]);
-        assert!(sink.is_clean(), "{:?}", sink.problems);
-        let Some(Geometry::Polygon(p)) = g else {
-            panic!("expected a polygon")
-        };
-        assert!(p.exterior().is_ccw());
-        assert!(p.interiors()[0].is_cw());
-    }
-
-    #[test]
-    fn every_bad_position_of_a_line_is_reported_with_its_pointer() {
-        let line =
-            json!({"type": "LineString", "coordinates": [[0, 0], [200, 10], ["a", 1], [1, 95]]});
-        let (g, sink) = read(&line, &[GeometryType::LineString]);
-        assert!(g.is_none());
-        assert_eq!(
-            codes(&sink),
-            [
-                IssueCode::CoordinateOutOfRange,
-                IssueCode::WrongType,
-                IssueCode::CoordinateOutOfRange
-            ]
-        );
-        assert_eq!(
-            sink.problems[0].pointer,
-            "/features/0/geometry/coordinates/1"
-        );
-        assert_eq!(
-            sink.problems[1].pointer,
-            "/features/0/geometry/coordinates/2/0"
-        );
-    }
-
-    #[test]
-    fn ring_problems_are_told_apart() {
-        let cases = [
-            (
-                json!([[[0, 0], [1, 0], [1, 1], [0, 1]]]),
-                IssueCode::UnclosedRing,
-            ),
-            (json!([[[0, 0], [1, 0], [0, 0]]]), IssueCode::DegenerateRing),
-            (
-                json!([[[0, 0], [1, 0], [2, 0], [0, 0]]]),
-                IssueCode::DegenerateRing,
-            ),
-            (
-                json!([[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]),
-                IssueCode::SelfIntersection,
-            ),
-            (json!([]), IssueCode::EmptyGeometry),
-            (
-                json!([
-                    [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]],
-                    [[5, 5], [6, 5], [6, 6], [5, 5]]
-                ]),
-                IssueCode::HoleOutsideExterior,
-            ),
-        ];
-        for (coords, code) in cases {
-            let (g, sink) = read(
-                &json!({"type": "Polygon", "coordinates": coords}),
-                &[GeometryType::Polygon],
-            );
-            assert!(g.is_none());
-            assert_eq!(codes(&sink), [code], "{coords}");
-        }
-    }
-
-    #[test]
-    fn a_line_on_one_point_has_zero_length_and_a_wrong_type_is_named() {
-        let (_, sink) = read(
-            &json!({"type": "LineString", "coordinates": [[1, 1], [1, 1]]}),
-            &[GeometryType::LineString],
-        );
-        assert_eq!(codes(&sink), [IssueCode::ZeroLengthLine]);
-        let (_, sink) = read(
-            &json!({"type": "Point", "coordinates": [1, 1]}),
-            &[GeometryType::LineString, GeometryType::MultiLineString],
-        );
-        assert_eq!(codes(&sink), [IssueCode::WrongGeometryType]);
-        assert!(
-            sink.problems[0]
-                .message
-                .contains("LineString or MultiLineString")
-        );
-    }
-
-    #[test]
-    fn bounds_cover_every_valid_position() {
-        let mut b = Bounds::default();
-        assert_eq!(b.center(), None);
-        b.add(coord! { x: 1.0, y: 2.0 });
-        b.add(coord! { x: 3.0, y: 6.0 });
-        assert_eq!(b.center(), Some(coord! { x: 2.0, y: 4.0 }));
-    }
-}
+mod tests;
