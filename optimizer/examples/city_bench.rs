@@ -74,7 +74,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let s = &document.summary;
         #[expect(clippy::cast_precision_loss, reason = "excavation counts are small")]
         let saving = 1.0 - s.excavations as f64 / s.baseline_excavations.max(1) as f64;
-        #[expect(clippy::cast_precision_loss, reason = "metre-days are far below 2^52")]
         let md_saving = 1.0 - s.trench_open_metre_days / s.baseline_trench_open_metre_days.max(1.0);
         let advice = &document.advice;
         println!(

@@ -105,12 +105,18 @@ fn reach(adj: &[Vec<(usize, i64)>], from: usize, stop: usize) -> std::collection
     seen
 }
 
+/// Units held per day: `(resource, units)`.
+type Demands = Vec<(usize, u32)>;
+
+/// Demands held on the days `[from, to)`.
+type Need<'a> = (&'a [(usize, u32)], i64, i64);
+
 /// Units in use per day and resource, the open spans' holds included.
 struct Profile {
     resources: usize,
     usage: Vec<i64>,
     /// Span holds by first activity: `(last activity, demands)`.
-    opens: Vec<Vec<(usize, Vec<(usize, u32)>)>>,
+    opens: Vec<Vec<(usize, Demands)>>,
     /// Where each span's last activity ends.
     span_end: Vec<i64>,
 }
@@ -131,8 +137,8 @@ impl Profile {
         for span in problem.open_spans.iter().filter(|s| !s.demands.is_empty()) {
             profile.opens[span.first].push((span.last, span.demands.clone()));
         }
-        for j in 0..n {
-            profile.book(problem, j, starts[j], 1);
+        for (j, &start) in starts.iter().enumerate() {
+            profile.book(problem, j, start, 1);
         }
         profile
     }
@@ -179,7 +185,7 @@ impl Profile {
         {
             return false;
         }
-        let mut needs: Vec<(&[(usize, u32)], i64, i64)> = vec![(&a.demands, t, end)];
+        let mut needs: Vec<Need<'_>> = vec![(&a.demands, t, end)];
         for (last, demands) in &self.opens[j] {
             needs.push((demands, t, self.span_end[*last]));
         }
