@@ -3,7 +3,7 @@
 //!
 //! Data flows `ingest` (bytes to a validated [`plan::Plan`] or every [`validation::Issue`])
 //! then `analysis` (corridors, trenches, street cuts, moratoria, compound clusters).
-//! Nothing here knows about HTTP or storage. [`testkit`] (tests, and the `testkit`
+//! Nothing here knows about HTTP or storage. `testkit` (tests, and the `testkit`
 //! feature) builds small plans for the tests and benches of every crate.
 
 pub mod analysis;

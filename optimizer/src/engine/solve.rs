@@ -38,7 +38,7 @@ pub struct SolveOptions {
     /// Where the searches report their best cost and bound as they go.
     pub progress: Option<Arc<Progress>>,
     /// When the whole solve must be done: each search stops by then whatever its own time
-    /// limit, and the timing LP gets what is left (none below [`MIN_LP_TIME`]).
+    /// limit, and the timing LP gets what is left (it is skipped with less than 200 ms).
     pub deadline: Option<Instant>,
 }
 
