@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             time_limit: Duration::from_secs_f64(time_limit),
             max_schedules,
             seed,
+            stop_when_stalled: false,
         },
         retime: true,
         cancel: None,

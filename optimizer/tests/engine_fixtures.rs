@@ -17,6 +17,7 @@ fn options() -> SolveOptions {
             time_limit: Duration::from_secs(30),
             max_schedules: Some(600),
             seed: 7,
+            stop_when_stalled: false,
         },
         retime: true,
         cancel: None,

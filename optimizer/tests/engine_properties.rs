@@ -16,6 +16,7 @@ fn options() -> SolveOptions {
             time_limit: Duration::from_mins(1),
             max_schedules: Some(800),
             seed: 3,
+            stop_when_stalled: false,
         },
         retime: false,
         cancel: None,

@@ -17,6 +17,7 @@ fn options(seed: u64) -> SolveOptions {
             time_limit: Duration::from_secs(30),
             max_schedules: Some(150),
             seed,
+            stop_when_stalled: false,
         },
         retime: true,
         cancel: None,

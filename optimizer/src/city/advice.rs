@@ -430,6 +430,7 @@ fn more_units(
             time_limit: time,
             max_schedules: None,
             seed: 11,
+            stop_when_stalled: true,
         },
         retime: false,
         ..SolveOptions::default()

@@ -129,6 +129,7 @@ pub fn plan_city(
             time_limit: options.time_limit,
             max_schedules: None,
             seed: options.seed,
+            stop_when_stalled: true,
         },
         retime: true,
         cancel: options.cancel.clone(),

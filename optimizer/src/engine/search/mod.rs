@@ -40,6 +40,9 @@ pub struct SearchOptions {
     pub max_schedules: Option<u64>,
     /// Seed of the random generator.
     pub seed: u64,
+    /// Stop when the search stalls (see [`STALL_MIN`]) instead of running out its time:
+    /// what a planner waiting for an answer wants; a benchmark leaves it off.
+    pub stop_when_stalled: bool,
 }
 
 impl Default for SearchOptions {
@@ -48,6 +51,7 @@ impl Default for SearchOptions {
             time_limit: Duration::from_secs(1),
             max_schedules: None,
             seed: 0x5eed,
+            stop_when_stalled: false,
         }
     }
 }
@@ -197,7 +201,10 @@ impl<'a> Search<'a> {
     /// of the time spent so far and for a quarter of the time limit. Only with a time budget (a schedule budget makes the
     /// result depend on the seed alone).
     fn stalled(&self) -> bool {
-        if self.options.max_schedules.is_some() || !self.best_cost.is_finite() {
+        if !self.options.stop_when_stalled
+            || self.options.max_schedules.is_some()
+            || !self.best_cost.is_finite()
+        {
             return false;
         }
         let quiet = self.improved.elapsed();

@@ -176,6 +176,7 @@ mod tests {
             time_limit: Duration::from_secs(30),
             max_schedules: Some(3_000),
             seed: 1,
+            stop_when_stalled: false,
         };
         let one_list = SearchOptions {
             max_schedules: Some(1),
