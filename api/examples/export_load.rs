@@ -209,6 +209,7 @@ fn main() {
             body: b"{}".to_vec(),
             summary: PlanSummary::default(),
             locations,
+            source: None,
         })
         .expect("plan");
     let document = serde_json::to_vec(&schedule_document()).expect("json");

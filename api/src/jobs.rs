@@ -63,6 +63,7 @@ impl JobOptions {
                     feature_id: None,
                     feature_index: None,
                     pointer: "/time_limit_s".to_owned(),
+                    origin: None,
                     message: format!(
                         "`time_limit_s` is {limit} but must be from 1 to {max} seconds."
                     ),
@@ -619,6 +620,7 @@ mod tests {
                 body: b"{}".to_vec(),
                 summary: crate::storage::PlanSummary::default(),
                 locations: std::collections::BTreeMap::new(),
+                source: None,
             })
             .expect("plan");
         (store, plan)

@@ -228,6 +228,7 @@ mod tests {
                 body: to_bytes(&plan, &ExportOptions::default()).expect("export"),
                 summary: valid.summary,
                 locations: valid.locations,
+                source: None,
             })
             .expect("store");
         store.plan(&meta.id, None).expect("read").expect("plan")

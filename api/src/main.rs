@@ -21,6 +21,12 @@ enum Command {
     /// Write a synthetic city plan (a valid GeoJSON FeatureCollection, about ten works
     /// per compound) for benchmarks, tests and demos. Same seed, same bytes.
     Generate(cli::generate::GenerateArgs),
+    /// Import Shapefiles, GeoPackages, DXF drawings, CSV/XLSX tables and GeoJSON through
+    /// a mapping into one validated plan (exit 0 valid, 1 problems, 2 error).
+    Import(cli::import::ImportArgs),
+    /// Write a schedule and its plan as one GeoPackage (a layer per kind, start/end
+    /// dates for QGIS) or as the overlay GeoJSON.
+    Export(cli::export::ExportArgs),
     /// Find shared-trench corridors, crossings, street cuts, moratorium conflicts and
     /// compound clusters in a plan; print them as GeoJSON or JSON.
     Analyze(cli::analyze::AnalyzeArgs),
@@ -47,6 +53,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate(args) => Ok(cli::validate::run(&args, &mut std::io::stdout().lock())?),
         Command::Generate(args) => cli::generate::run(&args),
+        Command::Import(args) => cli::import::run(&args),
+        Command::Export(args) => cli::export::run(&args),
         Command::Analyze(args) => cli::analyze::run(&args),
         Command::Plan(args) => cli::plan::run(&args),
         Command::Check(args) => Ok(cli::check::run(

@@ -19,6 +19,7 @@ use crate::problem_details::ProblemKind;
         crate::routes::plans::create,
         crate::routes::plans::list,
         crate::routes::plans::get,
+        crate::routes::plans::source,
         crate::routes::plans::replace,
         crate::routes::plans::delete,
         crate::routes::jobs::submit,

@@ -115,6 +115,21 @@ pub enum ApiError {
         /// Why the value is not allowed.
         reason: String,
     },
+    /// An upload to import could not be read as its format (a corrupt zip, a binary
+    /// DXF, a file of another kind).
+    #[error("{}", crate::problem_details::cause_chain(source.as_ref()))]
+    UnreadableUpload {
+        /// The import's error.
+        #[source]
+        source: Box<geodata::import::ImportError>,
+    },
+    /// A GeoPackage could not be written.
+    #[error("the GeoPackage could not be written")]
+    GeoPackage {
+        /// The writer's error.
+        #[source]
+        source: Box<crate::export::gpkg::GpkgError>,
+    },
     /// The body could not be received.
     #[error("the request body could not be read")]
     PayloadRead {
@@ -340,6 +355,7 @@ impl ApiError {
             | ApiError::BadPath { .. }
             | ApiError::BadQuery { .. }
             | ApiError::InvalidParameter { .. }
+            | ApiError::UnreadableUpload { .. }
             | ApiError::PayloadRead { .. } => ProblemKind::BadRequest,
             ApiError::Conflict { .. } => ProblemKind::Conflict,
             ApiError::Unavailable { .. } | ApiError::Timeout { .. } => ProblemKind::Unavailable,
@@ -347,6 +363,7 @@ impl ApiError {
             | ApiError::Blocking { .. }
             | ApiError::CorruptDocument { .. }
             | ApiError::Layers { .. }
+            | ApiError::GeoPackage { .. }
             | ApiError::Encode { .. } => ProblemKind::Internal,
             ApiError::Framework { status } => match status.as_u16() {
                 404 => ProblemKind::NotFound,
@@ -400,6 +417,7 @@ impl ApiError {
             | ApiError::Blocking { .. }
             | ApiError::CorruptDocument { .. }
             | ApiError::Layers { .. }
+            | ApiError::GeoPackage { .. }
             | ApiError::Encode { .. } => {
                 "the service failed to answer this request; the failure has been logged".to_owned()
             }
@@ -505,6 +523,7 @@ mod tests {
                     feature_index: Some(0),
                     pointer: "/features/0/properties/owner".into(),
                     message: "owner is required".into(),
+                    origin: None,
                 },
                 Issue {
                     code: geodata::validation::IssueCode::DuplicateId,
@@ -512,6 +531,7 @@ mod tests {
                     feature_index: Some(1),
                     pointer: "/features/1/properties/id".into(),
                     message: "id w1 is used twice".into(),
+                    origin: None,
                 },
             ],
         };

@@ -93,6 +93,7 @@ async fn a_failed_job_answers_one_sentence_and_logs_the_whole_chain() {
             body: b"{}".to_vec(),
             summary: PlanSummary::default(),
             locations: std::collections::BTreeMap::new(),
+            source: None,
         })
         .expect("plan");
     let jobs =

@@ -195,6 +195,7 @@ fn seed_plan(store: &dyn Store, body: &[u8]) -> String {
             body: body.to_vec(),
             summary: valid.summary,
             locations: valid.locations,
+            source: None,
         })
         .expect("plan")
         .id
@@ -784,6 +785,37 @@ async fn openapi_and_docs_are_served_without_a_token() {
         (Some(1.0), Some(3600.0)),
         "{limit}"
     );
+    // Uploads to import: their media types and the mapping parameter are described.
+    let upload = &doc["paths"]["/v1/plans"]["post"];
+    for media in [
+        "application/geo+json",
+        "application/zip",
+        "application/geopackage+sqlite3",
+        "image/vnd.dxf",
+        "text/csv",
+    ] {
+        assert!(
+            upload["requestBody"]["content"].get(media).is_some(),
+            "{media}"
+        );
+    }
+    let parameters: Vec<&str> = upload["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(
+        parameters.contains(&"mapping") && parameters.contains(&"start"),
+        "{parameters:?}"
+    );
+    assert!(doc["paths"]["/v1/plans/{id}/source"]["get"].is_object());
+    let overlay = &doc["paths"]["/v1/schedules/{id}/overlay"]["get"];
+    assert!(
+        overlay["responses"]["200"]["content"]
+            .get("application/geopackage+sqlite3")
+            .is_some()
+    );
     let resp = call!(app, get("/v1/docs"));
     assert_eq!(resp.status, StatusCode::OK);
     assert!(resp.text().contains("openapi.json"));
@@ -803,6 +835,172 @@ async fn token_mode_refuses_missing_and_wrong_tokens_with_401() {
         get("/v1/plans").insert_header((header::AUTHORIZATION, "Bearer dgo_nope_nope"))
     );
     assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The committed survey fixtures of `tests/fixtures/import/`.
+fn import_fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/import")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+#[actix_web::test]
+async fn a_zipped_survey_is_imported_and_its_original_kept_beside_the_plan() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let app = app!(fx);
+    let zip = import_fixture("管线普查.zip");
+    let created = call!(
+        app,
+        with_body(
+            Method::POST,
+            "/v1/plans?mapping=cn-survey&crs=epsg:4527&name=%E8%A5%BF%E5%9F%8E&start=2027-03-01",
+            "application/zip",
+            zip.clone()
+        )
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename*=UTF-8''%E7%AE%A1%E7%BA%BF%E6%99%AE%E6%9F%A5.zip"
+        ))
+    );
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let body = created.json();
+    assert_eq!(body["name"], "西城");
+    assert_eq!(
+        body["crs"], "wgs84",
+        "the stored plan is the converted GeoJSON"
+    );
+    assert_eq!(body["summary"]["works"], 5);
+    assert_eq!(body["import"]["layers"][0]["skipped"], 1, "{body}");
+    let id = body["id"].as_str().expect("id").to_owned();
+    let original = call!(app, get(&format!("/v1/plans/{id}/source")));
+    assert_eq!(original.status, StatusCode::OK);
+    assert_eq!(original.content_type(), "application/zip");
+    assert_eq!(original.body, zip, "the upload exactly as received");
+    let disposition = original.header(header::CONTENT_DISPOSITION);
+    assert!(
+        disposition.contains("filename*=UTF-8''%E7%AE%A1%E7%BA%BF%E6%99%AE%E6%9F%A5.zip"),
+        "{disposition}"
+    );
+    let converted = call!(
+        app,
+        get(&format!("/v1/plans/{id}")).insert_header((header::ACCEPT, "application/geo+json"))
+    );
+    let plan = converted.json();
+    assert_eq!(plan["plan"]["start"], "2027-03-01");
+    // A GeoJSON upload's source is itself.
+    let geojson = plan_geojson("plain");
+    let plain = call!(app, upload("/v1/plans", &geojson)).json();
+    let same = call!(
+        app,
+        get(&format!(
+            "/v1/plans/{}/source",
+            plain["id"].as_str().expect("id")
+        ))
+    );
+    assert_eq!(same.content_type(), "application/geo+json");
+    assert_eq!(same.json(), geojson);
+}
+
+#[actix_web::test]
+async fn import_problems_unknown_mappings_and_unreadable_files_are_problem_documents() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let app = app!(fx);
+    let dxf = import_fixture("街道设计.dxf");
+    let no_crs = call!(
+        app,
+        with_body(Method::POST, "/v1/plans", "image/vnd.dxf", dxf.clone())
+    );
+    assert_eq!(
+        no_crs.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        no_crs.text()
+    );
+    let problems = no_crs.json()["problems"].clone();
+    assert_eq!(problems[0]["code"], "crs_required");
+    assert_eq!(problems[0]["origin"]["source"], "upload.dxf");
+    let unknown = call!(
+        app,
+        with_body(Method::POST, "/v1/plans?mapping=nope", "image/vnd.dxf", dxf)
+    );
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.json()["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("mapping")
+    );
+    let broken = call!(
+        app,
+        with_body(
+            Method::POST,
+            "/v1/plans",
+            "application/zip",
+            b"PK not a zip".to_vec()
+        )
+    );
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(broken.is_problem());
+    assert!(
+        broken.json()["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("zip"),
+        "{}",
+        broken.text()
+    );
+    let csv = call!(
+        app,
+        with_body(
+            Method::POST,
+            "/v1/plans?start=soon",
+            "text/csv",
+            b"a,b\n".to_vec()
+        )
+    );
+    assert_eq!(csv.status, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn a_schedule_overlay_comes_as_a_geopackage_in_wgs84_or_a_gauss_kruger_zone() {
+    let fx = fixture(AuthMode::Open, 1 << 20);
+    let (_, schedule) = seed(fx.store.as_ref());
+    let app = app!(fx);
+    let gpkg = call!(
+        app,
+        get(&format!("/v1/schedules/{schedule}/overlay?format=gpkg"))
+    );
+    assert_eq!(gpkg.status, StatusCode::OK);
+    assert_eq!(gpkg.content_type(), "application/geopackage+sqlite3");
+    assert!(gpkg.body.starts_with(b"SQLite format 3\0"));
+    assert!(gpkg.header(header::CONTENT_DISPOSITION).contains(".gpkg"));
+    let zone = call!(
+        app,
+        get(&format!(
+            "/v1/schedules/{schedule}/overlay?format=gpkg&crs=epsg:4527"
+        ))
+    );
+    assert_eq!(zone.status, StatusCode::OK);
+    for (query, parameter) in [
+        ("format=gpkg&crs=gcj02", "crs"),
+        ("format=shp", "format"),
+        ("format=gpkg&crs=epsg:4491", "crs"),
+    ] {
+        let bad = call!(
+            app,
+            get(&format!("/v1/schedules/{schedule}/overlay?{query}"))
+        );
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            bad.json()["detail"]
+                .as_str()
+                .expect("detail")
+                .contains(parameter),
+            "{query}: {}",
+            bad.text()
+        );
+    }
 }
 
 /// Every endpoint against every role: `true` means the role gets past authorisation;
@@ -835,6 +1033,12 @@ async fn the_role_matrix_holds_for_every_endpoint() {
         (Method::GET, "/v1/plans".into(), readers, true),
         (Method::POST, "/v1/plans".into(), planner, true),
         (Method::GET, format!("/v1/plans/{plan}"), readers, true),
+        (
+            Method::GET,
+            format!("/v1/plans/{plan}/source"),
+            readers,
+            true,
+        ),
         (Method::PUT, format!("/v1/plans/{plan}"), planner, true),
         (Method::DELETE, "/v1/plans/pl_missing".into(), planner, true),
         (
@@ -867,6 +1071,12 @@ async fn the_role_matrix_holds_for_every_endpoint() {
         (
             Method::GET,
             format!("/v1/schedules/{schedule}/overlay"),
+            everyone,
+            true,
+        ),
+        (
+            Method::GET,
+            format!("/v1/schedules/{schedule}/overlay?format=gpkg"),
             everyone,
             true,
         ),

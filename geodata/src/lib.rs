@@ -9,9 +9,11 @@
 pub mod analysis;
 pub mod crs;
 pub mod export;
+pub mod import;
 pub mod ingest;
 pub mod plan;
 pub mod synthetic;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod validation;
+pub mod wkb;

@@ -68,11 +68,20 @@ pub enum IssueCode {
     ConflictingProperties,
     /// More problems were found than a report lists; the message says how many more.
     TooManyProblems,
+    /// Import: a source value the mapping's value table does not list (`管线类型` is
+    /// `工业`); the origin names the source, layer, record, field and value.
+    UnmappedValue,
+    /// Import: a source with no coordinate system of its own (DXF, CSV, a Shapefile
+    /// without `.prj`) whose positions are not longitude/latitude; name one with `--crs`.
+    CrsRequired,
+    /// Import: a record whose geometry digonce cannot read (an arc, a multipatch, a
+    /// curve).
+    UnsupportedGeometry,
 }
 
 impl IssueCode {
     /// Every code, in declaration order (for documentation and exhaustive tests).
-    pub const ALL: [IssueCode; 28] = [
+    pub const ALL: [IssueCode; 31] = [
         IssueCode::MalformedJson,
         IssueCode::NotFeatureCollection,
         IssueCode::WrongType,
@@ -101,6 +110,9 @@ impl IssueCode {
         IssueCode::HoleOutsideExterior,
         IssueCode::ConflictingProperties,
         IssueCode::TooManyProblems,
+        IssueCode::UnmappedValue,
+        IssueCode::CrsRequired,
+        IssueCode::UnsupportedGeometry,
     ];
 
     /// The snake-case code as written in reports.
@@ -135,6 +147,9 @@ impl IssueCode {
             IssueCode::HoleOutsideExterior => "hole_outside_exterior",
             IssueCode::ConflictingProperties => "conflicting_properties",
             IssueCode::TooManyProblems => "too_many_problems",
+            IssueCode::UnmappedValue => "unmapped_value",
+            IssueCode::CrsRequired => "crs_required",
+            IssueCode::UnsupportedGeometry => "unsupported_geometry",
         }
     }
 }
@@ -160,6 +175,48 @@ pub struct Issue {
     pub pointer: String,
     /// One plain sentence saying what is wrong and, where it helps, what is expected.
     pub message: String,
+    /// For a plan converted by `digonce import`: the record of the planner's own file the
+    /// problem comes from. Absent for GeoJSON uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<IssueOrigin>,
+}
+
+/// Where in an imported file a problem comes from (`docs/import.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueOrigin {
+    /// The source file's name (`survey.zip`, `street-plan.dxf`).
+    pub source: String,
+    /// The layer in it (Shapefile, GeoPackage table, DXF layer, sheet), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// The record's number in the layer, from 1, if the problem is in a record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<usize>,
+    /// The source field the value came from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The value as the source holds it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Display for IssueOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)?;
+        if let Some(layer) = &self.layer {
+            write!(f, " layer {layer:?}")?;
+        }
+        if let Some(record) = self.record {
+            write!(f, " record {record}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, " field {field:?}")?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, " value {value:?}")?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Issue {
@@ -170,6 +227,9 @@ impl fmt::Display for Issue {
             (None, Some(i)) => write!(f, " [feature {i}]")?,
             (Some(id), None) => write!(f, " [\"{id}\"]")?,
             (None, None) => {}
+        }
+        if let Some(origin) = &self.origin {
+            write!(f, " in {origin}")?;
         }
         write!(f, " at {}: {}", self.pointer, self.message)
     }

@@ -61,6 +61,7 @@ fn seed_demo(db: &Path) -> (String, String) {
                 streets: 0,
             },
             locations,
+            source: None,
         })
         .expect("plan");
     let schedule = store

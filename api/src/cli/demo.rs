@@ -59,6 +59,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         body,
         summary: valid.summary,
         locations: valid.locations,
+        source: None,
     })?;
     let job = store
         .create_job(

@@ -3,7 +3,9 @@
 pub mod analyze;
 pub mod check;
 pub mod demo;
+pub mod export;
 pub mod generate;
+pub mod import;
 pub mod plan;
 pub mod rcpsp;
 pub mod serve;

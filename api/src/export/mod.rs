@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod csv;
+pub mod gpkg;
 pub mod ical;
 
 use std::collections::{BTreeMap, BTreeSet};

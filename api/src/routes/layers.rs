@@ -17,6 +17,7 @@ use crate::overlay::geometry::OutputCrs;
 use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
 use crate::storage::Store;
+use geodata::crs::InputCrs;
 
 /// The media type of every GeoJSON answer.
 pub const GEO_JSON: &str = "application/geo+json";
@@ -36,8 +37,64 @@ pub struct OverlayQuery {
     /// An RFC 3339 instant or date, or an interval `a/b` (`..` for an open end): only
     /// features worked on then; `status` is given on that day (default: today).
     pub datetime: Option<String>,
-    /// `wgs84` (default) or `gcj02` for Chinese basemaps.
+    /// `wgs84` (default) or `gcj02` for Chinese basemaps. With `format=gpkg`: `wgs84`,
+    /// `cgcs2000`, `epsg:3857` or a CGCS2000 Gauss-Krüger zone (`epsg:4491`..`epsg:4533`).
     pub crs: Option<String>,
+    /// `geojson` (default) or `gpkg`: one GeoPackage with a layer per kind and `start` /
+    /// `end` as dates, for QGIS and other desktop GIS.
+    pub format: Option<String>,
+}
+
+/// What an overlay route answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OverlayFormat {
+    GeoJson,
+    GeoPackage(InputCrs),
+}
+
+impl OverlayQuery {
+    fn format(&self) -> Result<OverlayFormat, ApiError> {
+        match self.format.as_deref().map(str::trim) {
+            None | Some("geojson") => Ok(OverlayFormat::GeoJson),
+            Some("gpkg") => {
+                let crs = match self.crs.as_deref() {
+                    None => InputCrs::Wgs84,
+                    Some(name) => {
+                        name.parse::<InputCrs>()
+                            .map_err(|e| ApiError::InvalidParameter {
+                                parameter: "crs",
+                                reason: e.to_string(),
+                            })?
+                    }
+                };
+                if geodata::crs::wkt::definition(crs).is_none() {
+                    return Err(ApiError::InvalidParameter {
+                        parameter: "crs",
+                        reason: format!(
+                            "a GeoPackage cannot be written in {crs}; use wgs84, cgcs2000, epsg:3857 or a Gauss-Krüger zone"
+                        ),
+                    });
+                }
+                Ok(OverlayFormat::GeoPackage(crs))
+            }
+            Some(other) => Err(ApiError::InvalidParameter {
+                parameter: "format",
+                reason: format!("{other:?} is not one of geojson, gpkg"),
+            }),
+        }
+    }
+
+    /// The filter alone (bbox and datetime), for formats that read `crs` their own way.
+    fn filter(&self) -> Result<Filter, ApiError> {
+        OverlayQuery {
+            bbox: self.bbox.clone(),
+            datetime: self.datetime.clone(),
+            crs: None,
+            format: None,
+        }
+        .parse()
+        .map(|(filter, _)| filter)
+    }
 }
 
 impl OverlayQuery {
@@ -136,8 +193,11 @@ fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> 
     get, path = "/v1/plans/{id}/overlay", tag = "layers",
     params(("id" = String, Path, description = "Plan id"), OverlayQuery),
     responses(
-        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay)", body = Object, content_type = "application/geo+json"),
-        (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay), or with format=gpkg one GeoPackage with a layer per kind", content(
+            (Object = "application/geo+json"),
+            (Vec<u8> = "application/geopackage+sqlite3"),
+        )),
+        (status = 400, description = "Malformed bbox, datetime, crs or format", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -167,8 +227,11 @@ pub async fn plan_overlay(
     get, path = "/v1/schedules/{id}/overlay", tag = "layers",
     params(("id" = String, Path, description = "Schedule id"), OverlayQuery),
     responses(
-        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay)", body = Object, content_type = "application/geo+json"),
-        (status = 400, description = "Malformed bbox, datetime or crs", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 200, description = "The overlay FeatureCollection (docs/http-api.md#map-overlay), or with format=gpkg one GeoPackage with a layer per kind", content(
+            (Object = "application/geo+json"),
+            (Vec<u8> = "application/geopackage+sqlite3"),
+        )),
+        (status = 400, description = "Malformed bbox, datetime, crs or format", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such schedule", body = ProblemDocument, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -206,12 +269,41 @@ async fn overlay(
     load: OverlayLoader,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadOverlays)?;
-    query.parse()?;
+    let format = query.format()?;
+    let filter = match format {
+        OverlayFormat::GeoJson => query.parse()?.0,
+        OverlayFormat::GeoPackage(_) => query.filter()?,
+    };
     let app = state.clone();
-    let overlay = find(what, resource, id, move |id| {
+    let overlay = find(what, resource, id.clone(), move |id| {
         Ok(load(app.store.as_ref(), &app.overlay_cache, id)?)
     })
     .await?;
-    let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
-    Ok(geojson(body))
+    match format {
+        OverlayFormat::GeoJson => {
+            let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
+            Ok(geojson(body))
+        }
+        OverlayFormat::GeoPackage(crs) => {
+            let body = blocking("writing a GeoPackage", move || {
+                crate::export::gpkg::write(&overlay, &filter, crs).map_err(|source| match source {
+                    crate::export::gpkg::GpkgError::Sqlite(_) => ApiError::GeoPackage {
+                        source: Box::new(source),
+                    },
+                    other => ApiError::InvalidParameter {
+                        parameter: "crs",
+                        reason: other.to_string(),
+                    },
+                })
+            })
+            .await?;
+            Ok(HttpResponse::Ok()
+                .content_type(crate::export::gpkg::GEOPACKAGE)
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    super::attachment(&format!("{id}.gpkg")),
+                ))
+                .body(body))
+        }
+    }
 }

@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(plans::replace))
                     .route(web::delete().to(plans::delete)),
             )
+            .service(resource("/plans/{id}/source").route(web::get().to(plans::source)))
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
             .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
             .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))
@@ -220,6 +221,36 @@ pub(crate) fn content_type(req: &HttpRequest) -> String {
                 .to_ascii_lowercase()
         })
         .unwrap_or_default()
+}
+
+/// `Content-Disposition: attachment` naming `file_name`: an ASCII `filename` (other
+/// characters as `_`) for old clients and the exact UTF-8 name as `filename*` (RFC 6266).
+pub(crate) fn attachment(file_name: &str) -> actix_web::http::header::ContentDisposition {
+    use actix_web::http::header::{
+        Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    };
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut parameters = vec![DispositionParam::Filename(ascii.clone())];
+    if ascii != file_name {
+        parameters.push(DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".to_owned()),
+            language_tag: None,
+            value: file_name.as_bytes().to_vec(),
+        }));
+    }
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters,
+    }
 }
 
 /// The `Accept` header as text, if any.

@@ -275,6 +275,7 @@ pub async fn items(
         bbox: query.bbox.clone(),
         datetime: query.datetime.clone(),
         crs: None,
+        format: None,
     }
     .parse()?;
     if query.limit == Some(0) {

@@ -90,6 +90,25 @@ pub struct NewPlanVersion {
     pub summary: PlanSummary,
     /// Representative point of each work by id.
     pub locations: std::collections::BTreeMap<String, WorkLocation>,
+    /// For a plan imported from another format (`docs/import.md`): the file as uploaded,
+    /// kept beside the converted GeoJSON in `body`.
+    pub source: Option<PlanSource>,
+}
+
+/// The original upload of an imported plan version (a zipped Shapefile, a GeoPackage, a
+/// DXF drawing, a CSV or XLSX table) and how it was converted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSource {
+    /// The upload's media type (`application/zip` ...).
+    pub media_type: String,
+    /// The file name the client gave (`Content-Disposition`), if any.
+    pub file_name: Option<String>,
+    /// The mapping it was converted with: a preset name, or `custom`.
+    pub mapping: String,
+    /// The coordinate system named for layers that declare none, if one was.
+    pub crs: Option<String>,
+    /// The bytes exactly as received.
+    pub body: Vec<u8>,
 }
 
 /// Metadata of one plan at its latest (or a chosen) version.
@@ -273,6 +292,13 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// [`StoreError`] when the database fails.
     fn plan(&self, id: &str, version: Option<u32>) -> Result<Option<PlanVersion>, StoreError>;
+
+    /// The original upload of an imported plan version; `None` when the version was
+    /// uploaded as GeoJSON (its `body` is the original) or does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn plan_source(&self, id: &str, version: u32) -> Result<Option<PlanSource>, StoreError>;
 
     /// Every plan at its latest version, newest first.
     ///

@@ -12,6 +12,7 @@ use std::str::FromStr;
 use geo::{Coord, Geometry, MapCoords};
 
 pub mod gcj02;
+pub mod wkt;
 
 /// Semi-major axis of WGS84 and CGCS2000 (metres).
 pub const SEMI_MAJOR_M: f64 = 6_378_137.0;

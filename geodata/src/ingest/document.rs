@@ -161,6 +161,7 @@ fn json_problem(error: &serde_json::Error, feature: Option<usize>) -> Issue {
         feature_index: feature,
         pointer,
         message,
+        origin: None,
     }
 }
 
@@ -212,6 +213,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
                 message: format!(
                     "`compound` refers to \"{reference}\", but no compound has that id."
                 ),
+                origin: None,
             });
         }
     }
@@ -270,6 +272,7 @@ fn derived_duration_problem(work: &Work, index: usize) -> Option<Issue> {
         code: IssueCode::OutOfRange,
         feature_id: Some(work.id.clone()),
         feature_index: Some(index),
+        origin: None,
         pointer: format!("/features/{index}/properties/productivity_m_per_day"),
         message: format!(
             "At {rate} m per day the {length:.0} m line takes {days} working days, more than \

@@ -83,6 +83,7 @@ impl Sink {
             feature_index: self.index,
             pointer: pointer.into(),
             message: message.into(),
+            origin: None,
         };
         self.push_issue(issue);
     }
@@ -123,6 +124,7 @@ impl Sink {
                 code: IssueCode::TooManyProblems,
                 feature_id: None,
                 feature_index: None,
+                origin: None,
                 pointer: String::new(),
                 message: format!(
                     "{omitted} more problem(s) were found; only the first {} are listed.",

@@ -34,8 +34,8 @@ use rusqlite::{Connection, Transaction};
 pub use schema::MIGRATIONS;
 
 use super::{
-    JobRecord, JobStatus, NewPlanVersion, PlanMeta, PlanVersion, Progress, ScheduleRecord, Store,
-    StoreError, TokenRecord,
+    JobRecord, JobStatus, NewPlanVersion, PlanMeta, PlanSource, PlanVersion, Progress,
+    ScheduleRecord, Store, StoreError, TokenRecord,
 };
 
 /// The current time as RFC 3339 UTC with seconds.
@@ -155,6 +155,10 @@ impl Store for SqliteStore {
 
     fn plan(&self, id: &str, version: Option<u32>) -> Result<Option<PlanVersion>, StoreError> {
         self.read(|connection| plans::read(connection, id, version))
+    }
+
+    fn plan_source(&self, id: &str, version: u32) -> Result<Option<PlanSource>, StoreError> {
+        self.read(|connection| plans::source(connection, id, version))
     }
 
     fn list_plans(&self) -> Result<Vec<PlanMeta>, StoreError> {

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{db, from_json, now, to_json};
 use crate::storage::ids::random_id;
 use crate::storage::{
-    NewPlanVersion, PlanMeta, PlanSummary, PlanVersion, StoreError, WorkLocation,
+    NewPlanVersion, PlanMeta, PlanSource, PlanSummary, PlanVersion, StoreError, WorkLocation,
 };
 
 /// The columns [`plan_meta`] reads, for a join of `plans p` with `plan_versions v`.
@@ -61,7 +61,49 @@ fn insert_version(
             ],
         )
         .map_err(db("storing a plan version"))?;
+    if let Some(source) = &plan.source {
+        connection
+            .execute(
+                "INSERT INTO plan_sources (plan_id, version, media_type, file_name, mapping, \
+                 crs, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    version,
+                    source.media_type,
+                    source.file_name,
+                    source.mapping,
+                    source.crs,
+                    source.body
+                ],
+            )
+            .map_err(db("storing an imported plan's original"))?;
+    }
     Ok(())
+}
+
+/// The original upload of an imported plan version, if it was imported.
+pub(super) fn source(
+    connection: &Connection,
+    id: &str,
+    version: u32,
+) -> Result<Option<PlanSource>, StoreError> {
+    connection
+        .query_row(
+            "SELECT media_type, file_name, mapping, crs, body FROM plan_sources \
+             WHERE plan_id = ?1 AND version = ?2",
+            params![id, version],
+            |row| {
+                Ok(PlanSource {
+                    media_type: row.get(0)?,
+                    file_name: row.get(1)?,
+                    mapping: row.get(2)?,
+                    crs: row.get(3)?,
+                    body: row.get(4)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(db("reading an imported plan's original"))
 }
 
 fn meta_of(connection: &Connection, id: &str, version: u32) -> Result<PlanMeta, StoreError> {

@@ -69,6 +69,21 @@ pub const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     ",
+    // 2: the original upload of imported plan versions, beside the converted GeoJSON.
+    r"
+    CREATE TABLE plan_sources (
+        plan_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        file_name TEXT,
+        mapping TEXT NOT NULL,
+        crs TEXT,
+        body BLOB NOT NULL,
+        PRIMARY KEY (plan_id, version),
+        FOREIGN KEY (plan_id, version) REFERENCES plan_versions(plan_id, version)
+            ON DELETE CASCADE
+    );
+    ",
 ];
 
 /// The schema version recorded in the open database.

@@ -26,6 +26,7 @@ fn sample(name: &str) -> NewPlanVersion {
             streets: 3,
         },
         locations,
+        source: None,
     }
 }
 
@@ -203,4 +204,32 @@ fn a_database_file_reopens_with_its_data() {
     assert_eq!(queued.iter().map(|j| &j.id).collect::<Vec<_>>(), [&job.id]);
     drop(store);
     std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn an_imported_version_keeps_its_original_and_loses_it_with_the_plan() {
+    let store = SqliteStore::in_memory().expect("open");
+    let mut imported = sample("imported");
+    imported.source = Some(crate::storage::PlanSource {
+        media_type: "application/zip".into(),
+        file_name: Some("管线普查.zip".into()),
+        mapping: "cn-survey".into(),
+        crs: Some("epsg:4527".into()),
+        body: b"PK\x03\x04 the zip".to_vec(),
+    });
+    let meta = store.create_plan(&sample("geojson")).expect("create");
+    let second = store
+        .add_plan_version(&meta.id, &imported)
+        .expect("put")
+        .expect("plan exists");
+    assert_eq!(store.plan_source(&meta.id, 1).expect("read"), None);
+    assert_eq!(
+        store.plan_source(&meta.id, second.version).expect("read"),
+        imported.source
+    );
+    assert!(store.delete_plan(&meta.id).expect("delete"));
+    assert_eq!(
+        store.plan_source(&meta.id, second.version).expect("read"),
+        None
+    );
 }
