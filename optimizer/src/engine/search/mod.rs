@@ -40,7 +40,7 @@ pub struct SearchOptions {
     pub max_schedules: Option<u64>,
     /// Seed of the random generator.
     pub seed: u64,
-    /// Stop when the search stalls (see [`STALL_MIN`]) instead of running out its time:
+    /// Stop when the search stalls (no better schedule for `STALL_MIN`) instead of running out its time:
     /// what a planner waiting for an answer wants; a benchmark leaves it off.
     pub stop_when_stalled: bool,
 }
