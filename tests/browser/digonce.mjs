@@ -1,13 +1,14 @@
 // Starts the REAL digonce binary for the browser test: `digonce demo` on a free loopback
 // port with a temporary database generates a city, stores it and queues its planning
 // job; this waits until the service listens and the job is done, then uploads a copy of
-// the plan (through POST /v1/plans) that stays unscheduled.
+// the plan (through POST /v1/plans) that stays unscheduled, and plans a small plan whose
+// hard deadline cannot hold (its schedule carries advice).
 //
 //   const d = await startDigonce({ bin: 'target/debug/digonce', compounds: 24, timeLimit: 3 });
-//   d.url, d.plan, d.unscheduled, d.schedule; await d.close();
+//   d.url, d.plan, d.unscheduled, d.advised, d.schedule; await d.close();
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,7 +49,7 @@ async function waitForJob(url, job, timeoutMs) {
 }
 
 /**
- * Starts `bin demo` and resolves to { url, plan, schedule, unscheduled, close }.
+ * Starts `bin demo` and resolves to { url, plan, schedule, unscheduled, advised, close }.
  * `compounds` and `timeLimit` (seconds of search) size the city and its planning.
  */
 export async function startDigonce({ bin, compounds = 24, seed = 3, timeLimit = 3, jobTimeoutMs = 300000 }) {
@@ -79,7 +80,20 @@ export async function startDigonce({ bin, compounds = 24, seed = 3, timeLimit = 
     });
     if (created.status !== 201) throw new Error(`uploading the unscheduled copy answered ${created.status}`);
     const { id: unscheduled } = await created.json();
-    return { url, plan, schedule, unscheduled, close };
+    // A plan whose hard deadline cannot hold (tests/fixtures/plans/too-short.geojson),
+    // planned: the page shows its advice.
+    const tooShort = readFileSync(new URL('../fixtures/plans/too-short.geojson', import.meta.url));
+    const advisedUpload = await fetch(`${url}/v1/plans`, {
+      method: 'POST', headers: { 'content-type': 'application/geo+json' }, body: tooShort,
+    });
+    if (advisedUpload.status !== 201) throw new Error(`uploading too-short.geojson answered ${advisedUpload.status}`);
+    const { id: advised } = await advisedUpload.json();
+    const queued = await fetch(`${url}/v1/plans/${advised}/schedules`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ time_limit_s: 5 }),
+    });
+    if (queued.status !== 202) throw new Error(`planning too-short.geojson answered ${queued.status}`);
+    await waitForJob(url, new URL(queued.headers.get('location'), url).pathname.split('/').pop(), jobTimeoutMs);
+    return { url, plan, schedule, unscheduled, advised, close };
   } catch (err) {
     await close();
     throw err;

@@ -35,6 +35,7 @@ const SCREENSHOT = process.env.DIGONCE_SCREENSHOT ?? (BIN
 const local = !process.env.DIGONCE_URL && !BIN;
 let PLAN = process.env.DIGONCE_PLAN ?? 'p_demo';
 let UNSCHEDULED = local ? 'p_unscheduled' : (process.env.DIGONCE_UNSCHEDULED_PLAN ?? null);
+let ADVISED = process.env.DIGONCE_ADVISED_PLAN ?? null;
 const BIG_PLAN = process.env.DIGONCE_BIG_PLAN ?? (local ? 'p_city2000' : null);
 const TOKEN = process.env.DIGONCE_TOKEN ?? null;
 
@@ -54,6 +55,7 @@ before(async () => {
     base = server.url;
     PLAN = server.plan;
     UNSCHEDULED = server.unscheduled;
+    ADVISED = server.advised;
   } else if (local) {
     server = await startServer();
     base = server.url;
@@ -251,6 +253,28 @@ test('a plan without a schedule shows the plan alone', { skip: !UNSCHEDULED && !
   assert.ok(dbg.status.unscheduled > 0);
   assert.equal(dbg.status.in_progress + dbg.status.done, 0);
   assert.match(dbg.notice, /No schedule/);
+  assert.equal(await page.evaluate(() => document.getElementById('advice').hidden), true);
+  await page.close();
+});
+
+test('a plan that misses a hard deadline shows the changes that would make it hold', { skip: !ADVISED && !BIN && 'set DIGONCE_ADVISED_PLAN' }, async () => {
+  const served = await (await fetch(`${base}/v1/plans/${ADVISED}/overlay`, { headers: TOKEN ? { authorization: `Bearer ${TOKEN}` } : {} })).json();
+  const { advice, hard_deadlines_missed: missed } = served.overlay;
+  assert.ok(missed > 0 && advice.changes.length > 0, JSON.stringify(served.overlay));
+  const { page } = await open(ADVISED);
+  assert.equal(await page.evaluate(() => document.getElementById('advice').hidden), false);
+  await page.click('#advice summary');
+  const items = await page.$$eval('#advice li.adv-change', (els) => els.map((e) => e.textContent));
+  assert.equal(items.length, advice.changes.length);
+  advice.changes.forEach((c, i) => assert.ok(items[i].includes(c.description), `${items[i]} names ${c.description}`));
+  assert.match(await page.textContent('#advice .adv-head'), new RegExp(`^${missed} hard deadlines missed`));
+  // A change's subject that is a feature of the plan focuses it on the map.
+  const linked = advice.changes.find((c) => served.features.some((f) => f.properties.id === c.subject));
+  if (linked) {
+    await page.click(`#advice a[data-subject="${linked.subject}"]`);
+    await page.waitForSelector('.maplibregl-popup');
+    assert.match(await page.textContent('.maplibregl-popup'), new RegExp(linked.subject));
+  }
   await page.close();
 });
 

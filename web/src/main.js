@@ -433,6 +433,62 @@ function onClick(e) {
   showPopup(kind, hit.id, e.lngLat);
 }
 
+// ---- advice ------------------------------------------------------------------------------
+
+/** The feature a change's subject names (a work, compound or street), as [kind, index]. */
+function subjectFeature(subject) {
+  for (const kind of ['work', 'compound', 'street']) {
+    const i = state.byKind[kind]?.findIndex((f) => f.properties.id === subject) ?? -1;
+    if (i >= 0) return [kind, i];
+  }
+  return null;
+}
+
+/**
+ * The schedule's advice (overlay member `advice`): how many hard deadlines are missed and
+ * what ends beyond the horizon, then each change with what it recovers; a change's
+ * subject links to its feature on the map. Hidden when nothing is missed.
+ */
+function renderAdvice() {
+  const ov = state.overlay?.overlay ?? {};
+  const box = $('advice');
+  const advice = ov.advice;
+  const missed = ov.hard_deadlines_missed ?? 0;
+  const beyond = ov.beyond_horizon ?? 0;
+  dbg.advice = advice ? { missed, beyond, changes: advice.changes.length } : null;
+  if (!advice || (missed === 0 && beyond === 0)) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const wasOpen = box.querySelector('details')?.open ?? false;
+  const parts = [];
+  if (missed) parts.push(`${missed} ${t('advice_missed')}`);
+  if (beyond) parts.push(`${beyond} ${t('advice_beyond')}`);
+  const changes = advice.changes ?? [];
+  const head = changes.length
+    ? `${parts.join(' · ')} — ${changes.length} ${t('advice_changes')} ${t('advice_recover')} ${advice.deadlines_recovered}/${advice.deadlines_missed}`
+    : `${parts.join(' · ')} — ${t('advice_none')}`;
+  const details = el('details', {}, el('summary', {}, t('advice')), el('div', { class: 'adv-head' }, head));
+  details.open = wasOpen;
+  const items = changes.map((c) => {
+    const target = subjectFeature(c.subject);
+    const subject = target
+      ? el('a', { role: 'link', tabindex: '0', 'data-subject': c.subject }, c.subject)
+      : el('span', {}, c.subject);
+    if (target) subject.addEventListener('click', () => focusFeature(...target));
+    const effect = [`${t('advice_recovers')} ${c.recovers.length}`];
+    if (c.days_saved) effect.push(`${t('advice_days')} ${c.days_saved}`);
+    if (c.excavations_added) effect.push(`${t('advice_excavations')} ${c.excavations_added}`);
+    return el('li', { class: 'adv-change', title: c.recovers.join('\n') },
+      el('span', { class: 'adv-kind' }, has(`change_${c.kind}`) ? t(`change_${c.kind}`) : c.kind), ' ', subject, ': ',
+      c.description, ' ', el('span', { class: 'adv-effect' }, `(${effect.join(', ')})`));
+  });
+  details.append(el('ol', {}, ...items));
+  box.replaceChildren(details);
+  box.hidden = false;
+}
+
 // ---- legend, language, layout -------------------------------------------------------------
 
 function renderLegend() {
@@ -474,6 +530,7 @@ function applyLang(code) {
   $('span-end').textContent = fmtDate(dateOf(state.endDay));
   $('notice').textContent = state.overlay.overlay?.schedule_id ? '' : t('no_schedule');
   renderLegend();
+  renderAdvice();
   buildGantt();
   setDay(state.day);
 }

@@ -23,7 +23,7 @@ use serde_json::{Map, Value, json};
 
 use filter::Filter;
 use geometry::{OutputCrs, geometry_json};
-use optimizer::city::document::ScheduleDocument;
+use optimizer::city::document::{Advice, ScheduleDocument};
 
 /// The kinds of overlay feature, in drawing order (bottom to top).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -258,6 +258,13 @@ pub struct OverlayMeta {
     pub utilities: Vec<String>,
     /// Every company with works, sorted.
     pub owners: Vec<String>,
+    /// Hard deadlines the schedule shown misses (null without a schedule).
+    pub hard_deadlines_missed: Option<usize>,
+    /// Activities of the schedule shown that end after the horizon (null without one).
+    pub beyond_horizon: Option<usize>,
+    /// The schedule's advice: the changes that would make every missed hard deadline hold
+    /// (null without a schedule; no changes when nothing is missed).
+    pub advice: Option<Advice>,
 }
 
 /// A built overlay: its metadata and every feature.
@@ -660,6 +667,11 @@ impl<'a> Builder<'a> {
                 .map(|u| u.as_str().to_owned())
                 .collect(),
             owners: owners.into_iter().map(str::to_owned).collect(),
+            hard_deadlines_missed: source
+                .schedule
+                .map(|(_, d)| d.summary.hard_deadlines_missed),
+            beyond_horizon: source.schedule.map(|(_, d)| d.summary.beyond_horizon),
+            advice: source.schedule.map(|(_, d)| d.advice.clone()),
         }
     }
 }
