@@ -95,6 +95,14 @@ pub enum Action<'a> {
         /// The company whose schedule is exported.
         owner: &'a str,
     },
+    /// Report progress on a work of `owner` (`None`: a compound or shared trench, which
+    /// only the planner reports on).
+    ReportProgress {
+        /// The owner of the work reported on.
+        owner: Option<&'a str>,
+    },
+    /// Read the progress bulletin of a plan.
+    ReadBulletin,
 }
 
 impl Action<'_> {
@@ -110,6 +118,13 @@ impl Action<'_> {
             Action::ReadAnalysis => "read plan analyses".to_owned(),
             Action::ReadOverlays => "read schedule overlays".to_owned(),
             Action::ExportUtility { owner } => format!("export the dig schedule of {owner:?}"),
+            Action::ReportProgress { owner: Some(owner) } => {
+                format!("report progress on the works of {owner:?}")
+            }
+            Action::ReportProgress { owner: None } => {
+                "report progress on compounds and shared trenches".to_owned()
+            }
+            Action::ReadBulletin => "read the progress bulletin".to_owned(),
         }
     }
 }
@@ -129,11 +144,18 @@ impl Role {
                 | Action::ReadSchedules
                 | Action::ReadAnalysis
                 | Action::ReadOverlays
-                | Action::ExportUtility { .. },
+                | Action::ExportUtility { .. }
+                | Action::ReadBulletin,
             )
-            | (Role::Utility { .. }, Action::ReadOverlays | Action::ReadAnalysis) => true,
+            | (Role::Utility { .. }, Action::ReadOverlays | Action::ReadAnalysis)
+            | (Role::Planner, Action::ReportProgress { .. }) => true,
             (Role::Utility { owner: own }, Action::ExportUtility { owner }) => own == owner,
-            (
+            (Role::Utility { owner: own }, Action::ReportProgress { owner }) => {
+                owner == Some(own.as_str())
+            }
+            (Role::Official, Action::ReportProgress { .. })
+            | (Role::Utility { .. }, Action::ReadBulletin)
+            | (
                 Role::Utility { .. },
                 Action::ReadPlans
                 | Action::WritePlans
