@@ -377,6 +377,24 @@ mod tests {
     }
 
     #[test]
+    fn a_utility_reports_progress_on_its_own_works_only_and_the_planner_on_anything() {
+        let gas = Role::Utility {
+            owner: "Beijing Gas".into(),
+        };
+        assert!(gas.allows(Action::ReportProgress {
+            owner: Some("Beijing Gas")
+        }));
+        assert!(!gas.allows(Action::ReportProgress {
+            owner: Some("Beijing Water")
+        }));
+        assert!(!gas.allows(Action::ReportProgress { owner: None }));
+        assert!(!gas.allows(Action::ReadBulletin));
+        assert!(Role::Planner.allows(Action::ReportProgress { owner: None }));
+        assert!(!Role::Official.allows(Action::ReportProgress { owner: None }));
+        assert!(Role::Official.allows(Action::ReadBulletin));
+    }
+
+    #[test]
     fn an_official_reads_but_never_writes() {
         assert!(Role::Official.allows(Action::ReadSchedules));
         assert!(!Role::Official.allows(Action::WritePlans));
