@@ -178,5 +178,34 @@ pub fn latest<'a>(
     out
 }
 
+/// Writes rows as a CSV report (UTF-8, header row of [`COLUMNS`], CRLF line breaks) that
+/// [`parse`] reads back.
+#[must_use]
+pub fn to_csv(rows: &[ProgressRow]) -> String {
+    use std::fmt::Write as _;
+    let mut out = COLUMNS.join(",");
+    out.push_str("\r\n");
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for r in rows {
+        let id = if r.id.contains([',', '"', '\r', '\n']) {
+            format!("\"{}\"", r.id.replace('"', "\"\""))
+        } else {
+            r.id.clone()
+        };
+        let _ = write!(
+            out,
+            "{id},{},{},{},{},{},{},{}\r\n",
+            r.status.as_str(),
+            opt(r.actual_start.map(|d| d.to_string())),
+            opt(r.actual_finish.map(|d| d.to_string())),
+            opt(r.percent.map(|v| v.to_string())),
+            opt(r.households_done.map(|v| v.to_string())),
+            opt(r.spent_cny.map(|v| v.to_string())),
+            r.reported_on,
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -110,3 +110,13 @@ fn the_latest_row_per_id_counts() {
     ];
     assert_eq!(latest(&rows)["w1"].status, Status::NotStarted);
 }
+
+#[test]
+fn rows_written_as_csv_read_back_the_same() {
+    let csv = "id,status,actual_start,actual_finish,percent,households_done,spent_cny,reported_on\n\
+               w1,done,2027-03-02,2027-04-01,,,1200000.5,2027-04-03\n\
+               h1,in_progress,2027-03-10,,40,16,,2027-04-03\n";
+    let rows = parse(csv.as_bytes(), Format::Csv, &ids()).expect("valid report");
+    let again = parse(to_csv(&rows).as_bytes(), Format::Csv, &ids()).expect("valid again");
+    assert_eq!(again, rows);
+}

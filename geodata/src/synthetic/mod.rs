@@ -31,6 +31,7 @@ mod compounds;
 mod grid;
 mod money;
 mod names;
+pub mod progress;
 mod settings;
 mod shapes;
 mod streets;
