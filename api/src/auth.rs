@@ -95,6 +95,14 @@ pub enum Action<'a> {
         /// The company whose schedule is exported.
         owner: &'a str,
     },
+    /// Report progress on a work of `owner` (`None`: a compound or shared trench, which
+    /// only the planner reports on).
+    ReportProgress {
+        /// The owner of the work reported on.
+        owner: Option<&'a str>,
+    },
+    /// Read the progress bulletin of a plan.
+    ReadBulletin,
 }
 
 impl Action<'_> {
@@ -110,6 +118,13 @@ impl Action<'_> {
             Action::ReadAnalysis => "read plan analyses".to_owned(),
             Action::ReadOverlays => "read schedule overlays".to_owned(),
             Action::ExportUtility { owner } => format!("export the dig schedule of {owner:?}"),
+            Action::ReportProgress { owner: Some(owner) } => {
+                format!("report progress on the works of {owner:?}")
+            }
+            Action::ReportProgress { owner: None } => {
+                "report progress on compounds and shared trenches".to_owned()
+            }
+            Action::ReadBulletin => "read the progress bulletin".to_owned(),
         }
     }
 }
@@ -129,11 +144,18 @@ impl Role {
                 | Action::ReadSchedules
                 | Action::ReadAnalysis
                 | Action::ReadOverlays
-                | Action::ExportUtility { .. },
+                | Action::ExportUtility { .. }
+                | Action::ReadBulletin,
             )
-            | (Role::Utility { .. }, Action::ReadOverlays | Action::ReadAnalysis) => true,
+            | (Role::Utility { .. }, Action::ReadOverlays | Action::ReadAnalysis)
+            | (Role::Planner, Action::ReportProgress { .. }) => true,
             (Role::Utility { owner: own }, Action::ExportUtility { owner }) => own == owner,
-            (
+            (Role::Utility { owner: own }, Action::ReportProgress { owner }) => {
+                owner == Some(own.as_str())
+            }
+            (Role::Official, Action::ReportProgress { .. })
+            | (Role::Utility { .. }, Action::ReadBulletin)
+            | (
                 Role::Utility { .. },
                 Action::ReadPlans
                 | Action::WritePlans
@@ -352,6 +374,24 @@ mod tests {
         assert!(role.allows(Action::ReadOverlays));
         assert!(role.allows(Action::ReadAnalysis));
         assert!(!role.allows(Action::ReadSchedules));
+    }
+
+    #[test]
+    fn a_utility_reports_progress_on_its_own_works_only_and_the_planner_on_anything() {
+        let gas = Role::Utility {
+            owner: "Beijing Gas".into(),
+        };
+        assert!(gas.allows(Action::ReportProgress {
+            owner: Some("Beijing Gas")
+        }));
+        assert!(!gas.allows(Action::ReportProgress {
+            owner: Some("Beijing Water")
+        }));
+        assert!(!gas.allows(Action::ReportProgress { owner: None }));
+        assert!(!gas.allows(Action::ReadBulletin));
+        assert!(Role::Planner.allows(Action::ReportProgress { owner: None }));
+        assert!(!Role::Official.allows(Action::ReportProgress { owner: None }));
+        assert!(Role::Official.allows(Action::ReadBulletin));
     }
 
     #[test]

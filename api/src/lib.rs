@@ -7,6 +7,7 @@
 //! [`routes`] maps it all onto HTTP under `/v1`, every error through [`problem_details`].
 
 pub mod auth;
+pub mod bulletin;
 pub mod cache;
 pub mod config;
 pub mod export;

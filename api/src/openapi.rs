@@ -36,6 +36,8 @@ use crate::problem_details::ProblemKind;
         crate::routes::ogc::collection_info,
         crate::routes::ogc::items,
         crate::routes::ogc::item,
+        crate::routes::progress::submit,
+        crate::routes::progress::report,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -45,6 +47,7 @@ use crate::problem_details::ProblemKind;
         (name = "schedules", description = "Schedules and dig-schedule exports"),
         (name = "layers", description = "Analysis and map overlays (GeoJSON)"),
         (name = "ogc", description = "OGC API - Features (core, GeoJSON) over the overlay layers"),
+        (name = "progress", description = "Progress reports and the bulletin by district and owner"),
     )
 )]
 pub struct ApiDoc;

@@ -86,6 +86,17 @@ pub enum ApiError {
     /// listed, its pointer naming the member.
     #[error("invalid options: {}", first_message(.0))]
     InvalidOptions(ValidationReport),
+    /// A progress report has problems; every one is listed with its row and column, and
+    /// nothing of the report was kept.
+    #[error(transparent)]
+    InvalidProgress(geodata::progress::ProgressRejected),
+    /// A bulletin could not be written.
+    #[error("the bulletin could not be written")]
+    Bulletin {
+        /// The renderer's error.
+        #[source]
+        source: crate::bulletin::RenderError,
+    },
     /// A JSON body could not be read.
     #[error("invalid JSON body")]
     BadJson {
@@ -241,6 +252,8 @@ pub enum ProblemKind {
     InvalidPlan,
     /// 422 with the option problems.
     InvalidOptions,
+    /// 422 with the progress report's problems.
+    InvalidProgress,
     /// 400: a malformed request (body, path or query).
     BadRequest,
     /// 409.
@@ -253,7 +266,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every kind, for the documentation page.
-    pub const ALL: [ProblemKind; 13] = [
+    pub const ALL: [ProblemKind; 14] = [
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
         ProblemKind::Unauthenticated,
@@ -263,6 +276,7 @@ impl ProblemKind {
         ProblemKind::NotAcceptable,
         ProblemKind::InvalidPlan,
         ProblemKind::InvalidOptions,
+        ProblemKind::InvalidProgress,
         ProblemKind::BadRequest,
         ProblemKind::Conflict,
         ProblemKind::Unavailable,
@@ -282,6 +296,7 @@ impl ProblemKind {
             ProblemKind::NotAcceptable => "not-acceptable",
             ProblemKind::InvalidPlan => "invalid-plan",
             ProblemKind::InvalidOptions => "invalid-options",
+            ProblemKind::InvalidProgress => "invalid-progress",
             ProblemKind::BadRequest => "bad-request",
             ProblemKind::Conflict => "conflict",
             ProblemKind::Unavailable => "unavailable",
@@ -302,6 +317,7 @@ impl ProblemKind {
             ProblemKind::NotAcceptable => "No acceptable representation",
             ProblemKind::InvalidPlan => "The plan is not valid",
             ProblemKind::InvalidOptions => "The options are not valid",
+            ProblemKind::InvalidProgress => "The progress report is not valid",
             ProblemKind::BadRequest => "Malformed request",
             ProblemKind::Conflict => "Conflict with the resource's state",
             ProblemKind::Unavailable => "Service unavailable",
@@ -332,6 +348,11 @@ pub struct ProblemDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub problems: Option<Vec<Issue>>,
+    /// Every problem of a progress report, with its row and column (only for
+    /// `invalid-progress`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub report_problems: Option<Vec<geodata::progress::ProgressIssue>>,
     /// The body size limit in bytes (only for `payload-too-large`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_bytes: Option<usize>,
@@ -351,6 +372,7 @@ impl ApiError {
             ApiError::NotAcceptable { .. } => ProblemKind::NotAcceptable,
             ApiError::InvalidPlan(_) => ProblemKind::InvalidPlan,
             ApiError::InvalidOptions(_) => ProblemKind::InvalidOptions,
+            ApiError::InvalidProgress(_) => ProblemKind::InvalidProgress,
             ApiError::BadJson { .. }
             | ApiError::BadPath { .. }
             | ApiError::BadQuery { .. }
@@ -364,6 +386,7 @@ impl ApiError {
             | ApiError::CorruptDocument { .. }
             | ApiError::Layers { .. }
             | ApiError::GeoPackage { .. }
+            | ApiError::Bulletin { .. }
             | ApiError::Encode { .. } => ProblemKind::Internal,
             ApiError::Framework { status } => match status.as_u16() {
                 404 => ProblemKind::NotFound,
@@ -392,9 +415,9 @@ impl ApiError {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
-            ProblemKind::InvalidPlan | ProblemKind::InvalidOptions => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ProblemKind::InvalidPlan
+            | ProblemKind::InvalidOptions
+            | ProblemKind::InvalidProgress => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::BadRequest => StatusCode::BAD_REQUEST,
             ProblemKind::Conflict => StatusCode::CONFLICT,
             ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -418,6 +441,7 @@ impl ApiError {
             | ApiError::CorruptDocument { .. }
             | ApiError::Layers { .. }
             | ApiError::GeoPackage { .. }
+            | ApiError::Bulletin { .. }
             | ApiError::Encode { .. } => {
                 "the service failed to answer this request; the failure has been logged".to_owned()
             }
@@ -438,6 +462,10 @@ impl ApiError {
                 ApiError::InvalidPlan(report) | ApiError::InvalidOptions(report) => {
                     Some(report.problems.clone())
                 }
+                _ => None,
+            },
+            report_problems: match self {
+                ApiError::InvalidProgress(rejected) => Some(rejected.problems.clone()),
                 _ => None,
             },
             limit_bytes: match self {

@@ -238,6 +238,23 @@ impl<W: Write> JsonWriter<W> {
         self.key(first, "district_limits")?;
         self.value(&s.district_limits)?;
         self.float(first, "plan", "cluster_gap_m", s.cluster_gap_m)?;
+        if !s.funds.is_empty() {
+            self.key(first, "funds")?;
+            self.raw("[")?;
+            for (i, f) in s.funds.iter().enumerate() {
+                if i > 0 {
+                    self.raw(",")?;
+                }
+                let inner = &mut true;
+                self.raw("{")?;
+                self.member(inner, "source", f.source.as_str())?;
+                self.member(inner, "district", &f.district)?;
+                self.float(inner, "plan", "allocated_cny", f.allocated_cny)?;
+                self.float(inner, "plan", "disbursed_cny", f.disbursed_cny)?;
+                self.raw("}")?;
+            }
+            self.raw("]")?;
+        }
         self.raw("}")
     }
 
@@ -316,6 +333,9 @@ impl<W: Write> JsonWriter<W> {
         if !c.extra_tasks.is_empty() {
             self.member(first, "extra_tasks", &c.extra_tasks)?;
         }
+        if let Some(v) = c.investment_cny {
+            self.float(first, &c.id, "investment_cny", v)?;
+        }
         self.raw("},\"geometry\":")?;
         self.geometry(&c.id, &c.shape.wgs84)?;
         self.raw("}")
@@ -363,6 +383,9 @@ impl<W: Write> JsonWriter<W> {
         }
         if let Some(h) = w.households {
             self.integer(first, "households", h)?;
+        }
+        if let Some(v) = w.investment_cny {
+            self.float(first, id, "investment_cny", v)?;
         }
         self.raw("},\"geometry\":")?;
         self.geometry(id, &w.shape.wgs84)?;

@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod ingest;
 pub mod plan;
+pub mod progress;
 pub mod synthetic;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -81,6 +81,8 @@ pub struct Compound {
     pub finish_by: NaiveDate,
     /// Compound tasks beyond the class defaults.
     pub extra_tasks: Vec<CompoundTask>,
+    /// Planned cost of the compound's own renovation in yuan (its works carry theirs).
+    pub investment_cny: Option<f64>,
     /// Polygon or multipolygon.
     pub shape: Shape,
 }
@@ -91,6 +93,10 @@ impl Compound {
     /// The most households a compound may have.
     pub const MAX_HOUSEHOLDS: u32 = 100_000;
 }
+
+/// The largest amount of money in yuan a plan may name (`investment_cny`, funds): one
+/// trillion, far above any city's programme.
+pub const MAX_CNY: f64 = 1e12;
 
 /// A compound task that can be added beyond a class's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -323,6 +329,8 @@ pub struct Work {
     pub conversion: Option<Conversion>,
     /// Households converted, for clean-heating retrofits.
     pub households: Option<u32>,
+    /// Planned cost of the work in yuan.
+    pub investment_cny: Option<f64>,
     /// Line geometry for pipelines, polygon or point for site works.
     pub shape: Shape,
 }
@@ -413,6 +421,62 @@ pub struct Calendars {
     pub weekends_work: bool,
 }
 
+/// Where money for the programme comes from (资金来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundSource {
+    /// Central government subsidy (中央补助).
+    Central,
+    /// Provincial budget.
+    Provincial,
+    /// Municipal budget.
+    Municipal,
+    /// County or district budget.
+    County,
+    /// A utility company's own investment.
+    Utility,
+    /// Residents' contributions.
+    Residents,
+}
+
+impl FundSource {
+    /// Every source, in a stable order.
+    pub const ALL: [FundSource; 6] = [
+        FundSource::Central,
+        FundSource::Provincial,
+        FundSource::Municipal,
+        FundSource::County,
+        FundSource::Utility,
+        FundSource::Residents,
+    ];
+
+    /// The lower-case name used in files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FundSource::Central => "central",
+            FundSource::Provincial => "provincial",
+            FundSource::Municipal => "municipal",
+            FundSource::County => "county",
+            FundSource::Utility => "utility",
+            FundSource::Residents => "residents",
+        }
+    }
+}
+
+/// One allocation of money to a district, and how much of it has been passed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fund {
+    /// Where the money comes from.
+    pub source: FundSource,
+    /// The district it is allocated to.
+    pub district: String,
+    /// Yuan allocated.
+    pub allocated_cny: f64,
+    /// Yuan disbursed (passed on to the works) so far; at most `allocated_cny`.
+    pub disbursed_cny: f64,
+}
+
 /// Plan-wide settings, from the `"plan"` foreign member, with documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -438,6 +502,8 @@ pub struct Settings {
     pub district_limits: BTreeMap<String, u32>,
     /// Compounds closer than this gap form a renovation cluster (default 30 m).
     pub cluster_gap_m: f64,
+    /// Money allocated to districts (default none).
+    pub funds: Vec<Fund>,
 }
 
 impl Settings {
@@ -482,6 +548,7 @@ impl Settings {
             clearance_profile: Self::DEFAULT_CLEARANCE_PROFILE.to_owned(),
             district_limits: BTreeMap::new(),
             cluster_gap_m: Self::DEFAULT_CLUSTER_GAP_M,
+            funds: Vec::new(),
         }
     }
 

@@ -231,6 +231,7 @@ impl WorkBuilder {
                 compound: None,
                 conversion: None,
                 households: None,
+                investment_cny: None,
                 // Replaced when built.
                 shape: Shape {
                     local: Geometry::Point(Point::new(0.0, 0.0)),
@@ -267,7 +268,13 @@ impl WorkBuilder {
         builder
     }
 
-    /// Who carries it out.
+    /// Planned cost of the work, in yuan.
+    pub fn investment(mut self, cny: f64) -> Self {
+        self.work.investment_cny = Some(cny);
+        self
+    }
+
+    /// Who carries it out (default `<discipline> co`).
     pub fn owner(mut self, owner: &str) -> Self {
         owner.clone_into(&mut self.work.owner);
         self
@@ -413,6 +420,7 @@ impl CompoundBuilder {
                 start_by: None,
                 finish_by: date(2027, 10, 31),
                 extra_tasks: Vec::new(),
+                investment_cny: None,
                 // Replaced when built.
                 shape: Shape {
                     local: Geometry::Point(Point::new(0.0, 0.0)),
@@ -445,6 +453,12 @@ impl CompoundBuilder {
     /// Number of households.
     pub fn households(mut self, households: u32) -> Self {
         self.households = Some(households);
+        self
+    }
+
+    /// Planned cost of the compound's own renovation, in yuan.
+    pub fn investment(mut self, cny: f64) -> Self {
+        self.compound.investment_cny = Some(cny);
         self
     }
 

@@ -77,11 +77,24 @@ pub enum IssueCode {
     /// Import: a record whose geometry digonce cannot read (an arc, a multipatch, a
     /// curve).
     UnsupportedGeometry,
+    /// A fund that says more was disbursed than allocated.
+    DisbursedOverAllocated,
+    /// Progress report: an `id` that names no work, compound or activity of the plan.
+    UnknownId,
+    /// Progress report: `actual_finish` before `actual_start`.
+    FinishBeforeStart,
+    /// Progress report: a date the status needs is absent (`done` without `actual_finish`,
+    /// `in_progress` without `actual_start`).
+    MissingDate,
+    /// Progress report: an actual date after the row's `reported_on`.
+    DateAfterReport,
+    /// Progress report: the same `id` twice in one report.
+    DuplicateRow,
 }
 
 impl IssueCode {
     /// Every code, in declaration order (for documentation and exhaustive tests).
-    pub const ALL: [IssueCode; 31] = [
+    pub const ALL: [IssueCode; 37] = [
         IssueCode::MalformedJson,
         IssueCode::NotFeatureCollection,
         IssueCode::WrongType,
@@ -113,6 +126,12 @@ impl IssueCode {
         IssueCode::UnmappedValue,
         IssueCode::CrsRequired,
         IssueCode::UnsupportedGeometry,
+        IssueCode::DisbursedOverAllocated,
+        IssueCode::UnknownId,
+        IssueCode::FinishBeforeStart,
+        IssueCode::MissingDate,
+        IssueCode::DateAfterReport,
+        IssueCode::DuplicateRow,
     ];
 
     /// The snake-case code as written in reports.
@@ -150,6 +169,12 @@ impl IssueCode {
             IssueCode::UnmappedValue => "unmapped_value",
             IssueCode::CrsRequired => "crs_required",
             IssueCode::UnsupportedGeometry => "unsupported_geometry",
+            IssueCode::DisbursedOverAllocated => "disbursed_over_allocated",
+            IssueCode::UnknownId => "unknown_id",
+            IssueCode::FinishBeforeStart => "finish_before_start",
+            IssueCode::MissingDate => "missing_date",
+            IssueCode::DateAfterReport => "date_after_report",
+            IssueCode::DuplicateRow => "duplicate_row",
         }
     }
 }

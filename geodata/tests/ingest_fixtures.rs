@@ -326,6 +326,24 @@ const EXPECTED: &[(&str, IssueCode, Option<&str>, &str)] = &[
         Some("w1"),
         "/features/1/properties/productivity_m_per_day",
     ),
+    (
+        "disbursed_over_allocated",
+        IssueCode::DisbursedOverAllocated,
+        None,
+        "/plan/funds/1/disbursed_cny",
+    ),
+    (
+        "out_of_range--investment_cny",
+        IssueCode::OutOfRange,
+        Some("w1"),
+        "/features/1/properties/investment_cny",
+    ),
+    (
+        "unknown_value--fund_source",
+        IssueCode::UnknownValue,
+        None,
+        "/plan/funds/0/source",
+    ),
 ];
 
 #[test]
@@ -355,7 +373,8 @@ fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
         // Unknown coordinate systems are rejected before ingestion, by the caller; too
         // many problems are a fixture of their own below; the import's own codes are raised
         // while converting other formats, before ingestion (their tests:
-        // geodata/src/import/tests.rs, tests/tests/import_sources.rs).
+        // geodata/src/import/tests.rs, tests/tests/import_sources.rs); the progress
+        // report's codes are raised reading a report (geodata/src/progress/).
         if matches!(
             code,
             IssueCode::UnknownCrs
@@ -363,6 +382,11 @@ fn every_problem_code_that_ingestion_can_raise_has_a_fixture() {
                 | IssueCode::UnmappedValue
                 | IssueCode::CrsRequired
                 | IssueCode::UnsupportedGeometry
+                | IssueCode::UnknownId
+                | IssueCode::FinishBeforeStart
+                | IssueCode::MissingDate
+                | IssueCode::DateAfterReport
+                | IssueCode::DuplicateRow
         ) {
             continue;
         }

@@ -33,6 +33,7 @@
 //! ```
 
 pub mod benchmark;
+pub mod bulletin;
 pub mod check;
 pub mod city;
 pub mod engine;

@@ -3,6 +3,8 @@
 //! The demo uses the real pieces end to end: the generated plan is validated by the same
 //! ingestion as an upload, stored in the same database, planned by a queued job that the
 //! service's job system runs as soon as it starts, and served by the same HTTP service.
+//! A progress report half a year into the plan is stored beside it
+//! (`geodata::synthetic::progress`), so the bulletin ranks districts and names late owners.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ use api::storage::sqlite::SqliteStore;
 use api::storage::{NewPlanVersion, Store};
 use geodata::export::{ExportOptions, to_bytes};
 use geodata::ingest::{IngestOptions, ingest};
-use geodata::synthetic::{CityConfig, generate};
+use geodata::synthetic::{CityConfig, generate, progress};
 
 /// Arguments of `digonce demo`.
 #[derive(Debug, clap::Args)]
@@ -67,6 +69,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             &serde_json::json!({ "time_limit_s": args.time_limit }),
         )?
         .context("the demo plan vanished before its job was queued")?;
+    // A progress report half a year in, so the bulletin has something to rank.
+    let as_of = plan.settings.start + chrono::Days::new(180);
+    let spans = progress::estimated_spans(&plan, args.seed);
+    let rows = progress::progress(&plan, &spans, as_of, args.seed);
+    store.add_progress(&meta.id, "demo", &rows)?;
     drop(store);
     let owner = plan
         .works
@@ -101,6 +108,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         encode_path_segment(&owner)
     );
     println!("  OGC API:         {base}/v1/ogc (QGIS, GDAL: OAPIF:{base}/v1/ogc)");
+    println!(
+        "  bulletin:        {base}/v1/plans/{}/report?as_of={as_of}&format=html ({} progress rows stored; once the job is done)",
+        meta.id,
+        rows.len()
+    );
     println!("Press Ctrl-C to stop.");
     let config = ServiceConfig::new(args.bind, args.db, ServiceConfig::DEFAULT_MAX_UPLOAD_MB);
     actix_web::rt::System::new().block_on(api::server::run(

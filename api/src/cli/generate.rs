@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use geodata::crs::InputCrs;
 use geodata::export::{ExportOptions, write_plan};
-use geodata::synthetic::{CityConfig, generate};
+use geodata::synthetic::{CityConfig, generate, progress};
 
 /// Arguments of `digonce generate`.
 #[derive(Debug, clap::Args)]
@@ -24,6 +24,11 @@ pub struct GenerateArgs {
     /// basemaps).
     #[arg(long, default_value = "wgs84")]
     pub crs: InputCrs,
+    /// Also write a realistic progress report as of this date beside the city
+    /// (`<out>.progress.csv`; needs `--out`): planned spans estimated from the plan, some
+    /// owners late, some districts ahead, a few rows missing.
+    #[arg(long, requires = "out")]
+    pub progress_as_of: Option<chrono::NaiveDate>,
 }
 
 /// Writes the city.
@@ -38,6 +43,18 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
             write_plan(&plan, std::io::BufWriter::new(file), &options)?;
+            if let Some(as_of) = args.progress_as_of {
+                let spans = progress::estimated_spans(&plan, args.seed);
+                let rows = progress::progress(&plan, &spans, as_of, args.seed);
+                let beside = path.with_extension("progress.csv");
+                std::fs::write(&beside, geodata::progress::to_csv(&rows))
+                    .with_context(|| format!("cannot write {}", beside.display()))?;
+                eprintln!(
+                    "{} progress rows as of {as_of} in {}",
+                    rows.len(),
+                    beside.display()
+                );
+            }
         }
         None => write_plan(&plan, std::io::stdout().lock(), &options)?,
     }

@@ -8,5 +8,6 @@ pub mod generate;
 pub mod import;
 pub mod plan;
 pub mod rcpsp;
+pub mod report;
 pub mod serve;
 pub mod validate;

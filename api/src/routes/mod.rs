@@ -7,13 +7,14 @@
 //!
 //! Handler modules: [`plans`], [`jobs`], [`schedules`] (documents and exports),
 //! [`layers`] (analysis and overlays), [`ogc`] (OGC API Features over the overlays) and
-//! [`meta`] (health and documentation).
+//! [`meta`] (health and documentation), [`progress`] (progress reports and the bulletin).
 
 pub mod jobs;
 pub mod layers;
 pub mod meta;
 pub mod ogc;
 pub mod plans;
+pub mod progress;
 pub mod schedules;
 
 use actix_web::ResponseError as _;
@@ -58,6 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(plans::delete)),
             )
             .service(resource("/plans/{id}/source").route(web::get().to(plans::source)))
+            .service(resource("/plans/{id}/progress").route(web::post().to(progress::submit)))
+            .service(resource("/plans/{id}/report").route(web::get().to(progress::report)))
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
             .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
             .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))

@@ -269,6 +269,30 @@ pub struct TokenRecord {
     pub created_at: String,
 }
 
+/// What the store says after keeping an accepted progress report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ProgressReceipt {
+    /// The report's id (`pr_...`).
+    pub report_id: String,
+    /// Rows kept.
+    pub rows: usize,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+}
+
+/// One kept progress row with who sent it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredProgressRow {
+    /// The report it came in.
+    pub report_id: String,
+    /// The row.
+    pub row: geodata::progress::ProgressRow,
+    /// Who sent it (the token's role, `planner` or `utility:<owner>`).
+    pub sent_by: String,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+}
+
 /// The operations the service needs from a store. Every write is one transaction.
 pub trait Store: Send + Sync + 'static {
     /// Stores a new plan as version 1 and returns its metadata.
@@ -426,4 +450,22 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// [`StoreError`] when the database fails.
     fn token_count(&self) -> Result<u64, StoreError>;
+
+    /// Keeps the rows of one accepted progress report of a plan, sent by `sent_by`, in
+    /// one transaction (all or nothing).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn add_progress(
+        &self,
+        plan_id: &str,
+        sent_by: &str,
+        rows: &[geodata::progress::ProgressRow],
+    ) -> Result<ProgressReceipt, StoreError>;
+
+    /// Every progress row received for a plan, in the order received.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn progress(&self, plan_id: &str) -> Result<Vec<StoredProgressRow>, StoreError>;
 }

@@ -8,7 +8,7 @@ use super::reader::{Fields, Lower, json_type};
 use crate::crs::InputCrs;
 use crate::plan::{
     Action, Compound, CompoundTask, Conversion, DeadlineKind, Discipline, Duration, GasPressure,
-    MAX_ID_CHARS, Paving, Shape, Street, Trade, Utility, Work,
+    MAX_CNY, MAX_ID_CHARS, Paving, Shape, Street, Trade, Utility, Work,
 };
 use crate::validation::IssueCode;
 
@@ -40,6 +40,7 @@ const COMPOUND_PROPERTIES: &[&str] = &[
     "start_by",
     "finish_by",
     "extra_tasks",
+    "investment_cny",
 ];
 const WORK_PROPERTIES: &[&str] = &[
     "kind",
@@ -59,6 +60,7 @@ const WORK_PROPERTIES: &[&str] = &[
     "compound",
     "conversion",
     "households",
+    "investment_cny",
 ];
 const STREET_PROPERTIES: &[&str] = &[
     "kind",
@@ -271,6 +273,7 @@ fn compound(
             })
             .collect()
     });
+    let investment_cny = fields.number(sink, "investment_cny", false, Lower::NonNegative, MAX_CNY);
     let shape = geometry.read(geometry_value, geometry_pointer, POLYGONS, "a compound");
     Some(Item::Compound(Compound {
         id: fields.get("id")?.as_str()?.to_owned(),
@@ -282,6 +285,7 @@ fn compound(
         start_by,
         finish_by: finish_by?,
         extra_tasks: extra_tasks.unwrap_or_default(),
+        investment_cny,
         shape: unprojected(shape?),
     }))
 }
@@ -351,6 +355,7 @@ fn work(
         None
     };
     let households = fields.count(sink, "households", false, 0..=Work::MAX_HOUSEHOLDS);
+    let investment_cny = fields.number(sink, "investment_cny", false, Lower::NonNegative, MAX_CNY);
     let allowed = match discipline {
         Some(Discipline::Utility(_)) => LINES,
         Some(Discipline::Trade(_)) => SITES,
@@ -382,6 +387,7 @@ fn work(
                 None
             },
             households,
+            investment_cny,
             shape: unprojected(shape?),
         }))
     })();

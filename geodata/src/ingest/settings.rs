@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::pointer::{Sink, join};
 use super::reader::{self, Fields, Lower};
-use crate::plan::{Calendars, SeasonWindow, Settings, Trade, Utility};
+use crate::plan::{Calendars, Fund, FundSource, MAX_CNY, SeasonWindow, Settings, Trade, Utility};
 use crate::validation::IssueCode;
 
 const PLAN_MEMBERS: &[&str] = &[
@@ -21,6 +21,17 @@ const PLAN_MEMBERS: &[&str] = &[
     "clearance_profile",
     "district_limits",
     "cluster_gap_m",
+    "funds",
+];
+
+const FUND_MEMBERS: &[&str] = &["source", "district", "allocated_cny", "disbursed_cny"];
+const FUND_SOURCES: &[&str] = &[
+    "central",
+    "provincial",
+    "municipal",
+    "county",
+    "utility",
+    "residents",
 ];
 
 const CALENDAR_MEMBERS: &[&str] = &[
@@ -136,6 +147,10 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         })
         .unwrap_or_default();
     let cluster_gap_m = distance(&fields, sink, &CLUSTER_GAP);
+    let funds = fields
+        .array(sink, "funds", false)
+        .map(|items| read_funds(items, sink))
+        .unwrap_or_default();
     if sink.found() > before {
         return None;
     }
@@ -151,7 +166,55 @@ pub(super) fn read(value: Option<&Value>, sink: &mut Sink) -> Option<Settings> {
         clearance_profile,
         district_limits,
         cluster_gap_m,
+        funds,
     })
+}
+
+/// Reads the `funds` list: each entry's source, district, allocated and disbursed yuan.
+fn read_funds(items: &[Value], sink: &mut Sink) -> Vec<Fund> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let base = format!("/plan/funds/{i}");
+        let Value::Object(map) = item else {
+            sink.push(
+                IssueCode::WrongType,
+                &base,
+                format!(
+                    "Each fund must be an object, not {}.",
+                    reader::json_type(item)
+                ),
+            );
+            continue;
+        };
+        let fields = Fields::new(map, &base);
+        fields.reject_unknown(sink, FUND_MEMBERS, "a fund");
+        let source: Option<FundSource> =
+            fields.choice(sink, "source", true, IssueCode::UnknownValue, FUND_SOURCES);
+        let district = fields.string(sink, "district", true);
+        let allocated = fields.number(sink, "allocated_cny", true, Lower::NonNegative, MAX_CNY);
+        let disbursed = fields
+            .number(sink, "disbursed_cny", false, Lower::NonNegative, MAX_CNY)
+            .unwrap_or(0.0);
+        if let Some(allocated) = allocated
+            && disbursed > allocated
+        {
+            sink.push(
+                IssueCode::DisbursedOverAllocated,
+                fields.pointer("disbursed_cny"),
+                format!("`disbursed_cny` is {disbursed} but only {allocated} was allocated."),
+            );
+            continue;
+        }
+        if let (Some(source), Some(district), Some(allocated_cny)) = (source, district, allocated) {
+            out.push(Fund {
+                source,
+                district,
+                allocated_cny,
+                disbursed_cny: disbursed,
+            });
+        }
+    }
+    out
 }
 
 fn calendars(map: &Map<String, Value>, sink: &mut Sink) -> Calendars {

@@ -290,6 +290,7 @@ impl Generator<'_> {
                     start_by: start_by.map(|d| self.date(d)),
                     finish_by: self.date(finish),
                     extra_tasks,
+                    investment_cny: None,
                     shape: self.shape(Geometry::Polygon(Polygon::new(
                         LineString::from(closed),
                         Vec::new(),

@@ -22,13 +22,16 @@
 //! Each step has its own file beside this one: `grid` (blocks and street centre lines),
 //! `compounds` (block division, districts, compounds), `streets` (street sections,
 //! paving, moratoria), `works` (mains, site works, service connections, retrofits) and
-//! `settings` (holidays, crews, district limits); `shapes` holds the planar helpers and
+//! `settings` (holidays, crews, district limits), `money` (planned costs and district
+//! funds); `shapes` holds the planar helpers and
 //! `names` the word lists. [`generate`] runs them in that order, except that compounds
 //! are placed before the street centre lines are named.
 
 mod compounds;
 mod grid;
+mod money;
 mod names;
+pub mod progress;
 mod settings;
 mod shapes;
 mod streets;
@@ -201,11 +204,12 @@ impl<'a> Generator<'a> {
         for (k, line) in lines.iter().enumerate() {
             self.pipeline_works(k, line);
         }
-        let (compounds, sites) = sites;
+        let (mut compounds, sites) = sites;
         for (compound, site) in compounds.iter().zip(&sites) {
             self.site_works(compound, site);
         }
-        let settings = self.settings(&streets);
+        let mut settings = self.settings(&streets);
+        settings.funds = money::fill(&mut compounds, &mut self.works, &self.districts);
         Plan {
             settings,
             compounds,

@@ -273,3 +273,36 @@ fn the_city_sits_around_the_requested_centre() {
         "{first:?}"
     );
 }
+
+#[test]
+fn every_work_and_compound_has_a_cost_and_every_district_funds_partly_disbursed() {
+    let plan = city(40, 5);
+    assert!(
+        plan.works
+            .iter()
+            .all(|w| w.investment_cny.is_some_and(|v| v >= 1_000.0))
+    );
+    assert!(plan.compounds.iter().all(|c| c.investment_cny.is_some()));
+    let districts: std::collections::BTreeSet<&str> =
+        plan.compounds.iter().map(|c| c.district.as_str()).collect();
+    for d in &districts {
+        let funds: Vec<_> = plan
+            .settings
+            .funds
+            .iter()
+            .filter(|f| f.district == *d)
+            .collect();
+        assert_eq!(funds.len(), 6, "{d}: one fund per source");
+        let allocated: f64 = funds.iter().map(|f| f.allocated_cny).sum();
+        let disbursed: f64 = funds.iter().map(|f| f.disbursed_cny).sum();
+        assert!(disbursed < allocated && disbursed > 0.3 * allocated, "{d}");
+    }
+    // The money survives writing and reading the plan.
+    let again = crate::ingest::ingest(
+        bytes(&plan).as_slice(),
+        &crate::ingest::IngestOptions::default(),
+    )
+    .expect("a generated city is valid");
+    assert_eq!(again.settings.funds, plan.settings.funds);
+    assert_eq!(again.works[3].investment_cny, plan.works[3].investment_cny);
+}

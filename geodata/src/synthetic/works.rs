@@ -220,6 +220,7 @@ impl Generator<'_> {
             compound: None,
             conversion: None,
             households: None,
+            investment_cny: None,
             shape: self.shape(Geometry::LineString(LineString::from(path))),
         };
         self.works.push(work);
@@ -269,6 +270,7 @@ impl Generator<'_> {
             compound: Some(compound.id.clone()),
             conversion: None,
             households: None,
+            investment_cny: None,
             shape: self.shape(geometry),
         };
         self.works.push(work);
@@ -327,6 +329,7 @@ impl Generator<'_> {
             compound: Some(compound.id.clone()),
             conversion: None,
             households: None,
+            investment_cny: None,
             shape: self.shape(Geometry::LineString(LineString::from(vec![c, far]))),
         };
         self.works.push(work);
@@ -471,6 +474,7 @@ impl Generator<'_> {
                 compound: Some(compound.id.clone()),
                 conversion: Some(conversion),
                 households: Some(households),
+                investment_cny: None,
                 shape: self.shape(buildings),
             };
             self.works.push(work);

@@ -8,6 +8,7 @@
 //! - `plans`: plans, their versions and the analysis of each version;
 //! - `jobs`: planning jobs and their life cycle;
 //! - `schedules`: schedule documents;
+//! - `progress`: accepted progress report rows;
 //! - `tokens`: access tokens.
 //!
 //! The [`Store`] implementation below only picks the connection (for a read) or a
@@ -19,6 +20,7 @@
 
 mod jobs;
 mod plans;
+mod progress;
 mod schedules;
 mod schema;
 mod tokens;
@@ -35,7 +37,7 @@ pub use schema::MIGRATIONS;
 
 use super::{
     JobRecord, JobStatus, NewPlanVersion, PlanMeta, PlanSource, PlanVersion, Progress,
-    ScheduleRecord, Store, StoreError, TokenRecord,
+    ProgressReceipt, ScheduleRecord, Store, StoreError, StoredProgressRow, TokenRecord,
 };
 
 /// The current time as RFC 3339 UTC with seconds.
@@ -261,5 +263,20 @@ impl Store for SqliteStore {
 
     fn token_count(&self) -> Result<u64, StoreError> {
         self.read(tokens::count)
+    }
+
+    fn add_progress(
+        &self,
+        plan_id: &str,
+        sent_by: &str,
+        rows: &[geodata::progress::ProgressRow],
+    ) -> Result<ProgressReceipt, StoreError> {
+        self.write("storing progress", |tx| {
+            progress::insert(tx, plan_id, sent_by, rows, &now())
+        })
+    }
+
+    fn progress(&self, plan_id: &str) -> Result<Vec<StoredProgressRow>, StoreError> {
+        self.read(|c| progress::list(c, plan_id))
     }
 }

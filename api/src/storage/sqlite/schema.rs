@@ -84,6 +84,20 @@ pub const MIGRATIONS: &[&str] = &[
             ON DELETE CASCADE
     );
     ",
+    // 3: accepted progress report rows, with who sent them and when (history kept).
+    r"
+    CREATE TABLE progress_rows (
+        plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        row TEXT NOT NULL,
+        sent_by TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (report_id, seq)
+    );
+    CREATE INDEX progress_rows_by_plan ON progress_rows(plan_id, item_id);
+    ",
 ];
 
 /// The schema version recorded in the open database.
