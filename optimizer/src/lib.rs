@@ -36,3 +36,4 @@ pub mod benchmark;
 pub mod check;
 pub mod city;
 pub mod engine;
+pub mod heating;

@@ -21,6 +21,7 @@ const PLAN_MEMBERS: &[&str] = &[
     "clearance_profile",
     "district_limits",
     "cluster_gap_m",
+    "heating",
 ];
 
 const CALENDAR_MEMBERS: &[&str] = &[
