@@ -36,6 +36,9 @@ enum Command {
     /// Check a schedule document against every rule of its plan (exit 0 every rule holds,
     /// 1 violations listed, 2 invalid plan or not a schedule document).
     Check(cli::check::CheckArgs),
+    /// Choose a clean-heating route per village: what each household pays before and
+    /// after, shadow prices of substations and budgets, scenarios (exit 1 invalid plan).
+    Heating(cli::heating::HeatingArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
@@ -62,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &mut std::io::stdout().lock(),
             &mut std::io::stderr().lock(),
         )?),
+        Command::Heating(args) => cli::heating::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Demo(args) => cli::demo::run(args),

@@ -18,6 +18,15 @@ pub struct HeatingInputs {
 }
 
 impl HeatingInputs {
+    /// Every shape of the villages, substations and gas mains, to change them.
+    pub fn shapes_mut(&mut self) -> impl Iterator<Item = &mut Shape> {
+        self.villages
+            .iter_mut()
+            .map(|v| &mut v.shape)
+            .chain(self.substations.iter_mut().map(|s| &mut s.shape))
+            .chain(self.gas_mains.iter_mut().map(|m| &mut m.shape))
+    }
+
     /// Whether the plan has anything to heat.
     #[must_use]
     pub fn is_empty(&self) -> bool {

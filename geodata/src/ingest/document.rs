@@ -237,20 +237,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
             });
         }
     }
-    for (index, id, reference) in &state.substation_references {
-        if !state.substation_ids.contains(reference) {
-            sink.push_issue(Issue {
-                code: IssueCode::UnknownReference,
-                feature_id: Some(id.clone()),
-                feature_index: Some(*index),
-                pointer: format!("/features/{index}/properties/substation"),
-                message: format!(
-                    "`substation` refers to \"{reference}\", but no substation has that id."
-                ),
-                origin: None,
-            });
-        }
-    }
+    heating::check_substations(&state.substation_references, &state.substation_ids, sink);
     let catalogue = heating::catalogue(state.plan.as_ref(), sink);
     let Some(settings) = settings.filter(|_| sink.is_clean()) else {
         return Err(sink.take_report().into());
@@ -265,18 +252,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
     state.works.iter_mut().for_each(|w| project(&mut w.shape));
     state.streets.iter_mut().for_each(|s| project(&mut s.shape));
     let mut heating = std::mem::take(&mut state.heating);
-    heating
-        .villages
-        .iter_mut()
-        .for_each(|v| project(&mut v.shape));
-    heating
-        .substations
-        .iter_mut()
-        .for_each(|s| project(&mut s.shape));
-    heating
-        .gas_mains
-        .iter_mut()
-        .for_each(|m| project(&mut m.shape));
+    heating.shapes_mut().for_each(project);
     heating.catalogue = catalogue;
     for (work, &index) in state.works.iter().zip(&state.work_indices) {
         if let Some(problem) = derived_duration_problem(work, index) {

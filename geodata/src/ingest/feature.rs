@@ -231,18 +231,11 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             work
         }
         Some(Kind::Street) => street(&fields, geometry_value, &geometry_pointer, &mut geometry),
-        Some(Kind::Village) => {
-            let (village, reference) =
-                super::heating::village(&fields, geometry_value, &geometry_pointer, &mut geometry);
-            outcome.substation_ref = reference;
-            village
-        }
-        Some(Kind::Substation) => {
-            outcome.is_substation = true;
-            super::heating::substation(&fields, geometry_value, &geometry_pointer, &mut geometry)
-        }
-        Some(Kind::GasMain) => {
-            super::heating::gas_main(&fields, geometry_value, &geometry_pointer, &mut geometry)
+        Some(k @ (Kind::Village | Kind::Substation | Kind::GasMain)) => {
+            let (item, reference) =
+                heating(k, &fields, geometry_value, &geometry_pointer, &mut geometry);
+            (outcome.is_substation, outcome.substation_ref) = (k == Kind::Substation, reference);
+            item
         }
         None => {
             // Still check the geometry so one upload reports everything.
@@ -254,6 +247,28 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
         outcome.item = item;
     }
     outcome
+}
+
+/// A village, substation or gas main, with the substation a village refers to.
+fn heating(
+    kind: Kind,
+    fields: &Fields<'_>,
+    geometry_value: Option<&Value>,
+    geometry_pointer: &str,
+    geometry: &mut GeometryReader<'_>,
+) -> (Option<Item>, Option<String>) {
+    use super::heating::{gas_main, substation, village};
+    match kind {
+        Kind::Village => village(fields, geometry_value, geometry_pointer, geometry),
+        Kind::Substation => (
+            substation(fields, geometry_value, geometry_pointer, geometry),
+            None,
+        ),
+        _ => (
+            gas_main(fields, geometry_value, geometry_pointer, geometry),
+            None,
+        ),
+    }
 }
 
 /// A shape whose local geometry is filled in once the plan's frame is known.

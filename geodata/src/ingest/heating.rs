@@ -1,6 +1,8 @@
 //! Clean-heating features (`village`, `substation`, `gas_main`) and the route catalogue
 //! in `"plan": {"heating": {...}}`, read into [`crate::heating`].
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::feature::{Item, unprojected};
@@ -9,7 +11,7 @@ use super::pointer::Sink;
 use super::reader::{Fields, Lower};
 use crate::heating::catalogue::{Catalogue, Route, RouteSpec, SubsidyBudget, SubsidyRule};
 use crate::heating::model::{Affordability, CurrentFuel, GasMain, Substation, Village};
-use crate::validation::IssueCode;
+use crate::validation::{Issue, IssueCode};
 
 const VILLAGE_PROPERTIES: &[&str] = &[
     "kind",
@@ -507,4 +509,27 @@ fn budget(value: &Value, pointer: &str, sink: &mut Sink) -> Option<SubsidyBudget
         district,
         budget_cny: budget?,
     })
+}
+
+/// Records `unknown_reference` for every village naming a substation not in the plan;
+/// `references` are (feature index, village id, substation named).
+pub(super) fn check_substations(
+    references: &[(usize, String, String)],
+    substations: &HashSet<String>,
+    sink: &mut Sink,
+) {
+    for (index, id, reference) in references {
+        if !substations.contains(reference) {
+            sink.push_issue(Issue {
+                code: IssueCode::UnknownReference,
+                feature_id: Some(id.clone()),
+                feature_index: Some(*index),
+                pointer: format!("/features/{index}/properties/substation"),
+                message: format!(
+                    "`substation` refers to \"{reference}\", but no substation has that id."
+                ),
+                origin: None,
+            });
+        }
+    }
 }

@@ -65,7 +65,7 @@ impl std::str::FromStr for Scenario {
             _ => return Err(error()),
         };
         let percent: f64 = amount.parse().map_err(|_| error())?;
-        if !percent.is_finite() || percent < -100.0 || percent > 1_000.0 {
+        if !(-100.0..=1_000.0).contains(&percent) {
             return Err(error());
         }
         Ok(Self {

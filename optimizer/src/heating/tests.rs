@@ -24,7 +24,7 @@ fn village(id: usize, households: u32, area: f64, limit: f64) -> Village {
     Village {
         id: format!("v{id}"),
         name: format!("v{id}"),
-        district: if id % 2 == 0 { "A" } else { "B" }.to_owned(),
+        district: if id.is_multiple_of(2) { "A" } else { "B" }.to_owned(),
         households,
         heated_area_m2: area,
         current_fuel: CurrentFuel::Coal,

@@ -10,11 +10,11 @@
 //! - install cost = equipment and installation + the household's share of the village's
 //!   spur to the gas main; the subsidy is the sum over the rules of
 //!   min(share × cost, cap), at most the cost;
-//! - total annual cost = install cost × capital recovery factor (discount rate, lifetime)
-//!   + bill without operating subsidy + maintenance: what the route costs the public and
-//!   the household together, since subsidies only move money between them;
+//! - total annual cost = install cost × capital recovery factor (discount rate, lifetime),
+//!   plus the bill without operating subsidy and maintenance: what the route costs the
+//!   public and the household together, since subsidies only move money between them;
 //! - the household's annual cost = its own install cost (after subsidy) annualised the
-//!   same way + bill without operating subsidy + maintenance; *affordable* when it is at
+//!   same way, plus the same bill and maintenance; *affordable* when it is at
 //!   most the village's limit. The years after the operating subsidy ends are judged,
 //!   because that is when households go back to coal;
 //! - payback = own install cost ÷ the yearly saving against the bill before (none when
