@@ -77,16 +77,18 @@ fn county(villages: usize, seed: u64) -> HeatingInputs {
             }
         })
         .collect();
-    let mut catalogue = Catalogue::default();
-    catalogue.budgets = districts
-        .iter()
-        .map(|d| SubsidyBudget {
-            source: "province".to_owned(),
-            district: Some((*d).to_owned()),
-            budget_cny: 150.0e6,
-        })
-        .collect();
-    catalogue.gas_supply_m3 = Some(40.0e6);
+    let catalogue = Catalogue {
+        budgets: districts
+            .iter()
+            .map(|d| SubsidyBudget {
+                source: "province".to_owned(),
+                district: Some((*d).to_owned()),
+                budget_cny: 150.0e6,
+            })
+            .collect(),
+        gas_supply_m3: Some(40.0e6),
+        ..Catalogue::default()
+    };
     HeatingInputs {
         villages,
         substations,
