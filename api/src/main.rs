@@ -39,6 +39,9 @@ enum Command {
     /// The progress bulletin of districts and owners as of a data date, from a plan, its
     /// schedule and progress reports (exit 1 when a report is invalid).
     Report(cli::report::ReportArgs),
+    /// Choose a clean-heating route per village: what each household pays before and
+    /// after, shadow prices of substations and budgets, scenarios (exit 1 invalid plan).
+    Heating(cli::heating::HeatingArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
@@ -66,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &mut std::io::stderr().lock(),
         )?),
         Command::Report(args) => cli::report::run(&args),
+        Command::Heating(args) => cli::heating::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Demo(args) => cli::demo::run(args),

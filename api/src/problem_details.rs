@@ -198,6 +198,13 @@ pub enum ApiError {
         #[source]
         source: crate::layers::LayerError,
     },
+    /// The clean-heating route choice failed (a solver failure).
+    #[error("the clean-heating choice failed")]
+    Heating {
+        /// What failed.
+        #[source]
+        source: optimizer::heating::HeatingError,
+    },
     /// A response could not be encoded.
     #[error("the response could not be encoded")]
     Encode {
@@ -387,6 +394,7 @@ impl ApiError {
             | ApiError::Layers { .. }
             | ApiError::GeoPackage { .. }
             | ApiError::Bulletin { .. }
+            | ApiError::Heating { .. }
             | ApiError::Encode { .. } => ProblemKind::Internal,
             ApiError::Framework { status } => match status.as_u16() {
                 404 => ProblemKind::NotFound,
@@ -442,6 +450,7 @@ impl ApiError {
             | ApiError::Layers { .. }
             | ApiError::GeoPackage { .. }
             | ApiError::Bulletin { .. }
+            | ApiError::Heating { .. }
             | ApiError::Encode { .. } => {
                 "the service failed to answer this request; the failure has been logged".to_owned()
             }

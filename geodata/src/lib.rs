@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod crs;
 pub mod export;
+pub mod heating;
 pub mod import;
 pub mod ingest;
 pub mod plan;

@@ -33,6 +33,9 @@ pub struct Plan {
     pub works: Vec<Work>,
     /// Streets with their paving history (for moratoria and street cuts).
     pub streets: Vec<Street>,
+    /// Villages to convert to clean heating, substations, existing gas mains and the
+    /// route catalogue (`docs/heating.md`); empty for a plan without villages.
+    pub heating: crate::heating::HeatingInputs,
     /// The local projected system every metric computation uses.
     pub frame: LocalFrame,
 }

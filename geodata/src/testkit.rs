@@ -148,6 +148,7 @@ impl PlanBuilder {
                 compounds: Vec::new(),
                 works: Vec::new(),
                 streets: Vec::new(),
+                heating: crate::heating::HeatingInputs::default(),
                 frame: frame(),
             },
         }

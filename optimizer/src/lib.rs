@@ -37,3 +37,4 @@ pub mod bulletin;
 pub mod check;
 pub mod city;
 pub mod engine;
+pub mod heating;

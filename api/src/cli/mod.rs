@@ -5,6 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod export;
 pub mod generate;
+pub mod heating;
 pub mod import;
 pub mod plan;
 pub mod rcpsp;

@@ -9,6 +9,7 @@
 //! [`layers`] (analysis and overlays), [`ogc`] (OGC API Features over the overlays) and
 //! [`meta`] (health and documentation), [`progress`] (progress reports and the bulletin).
 
+pub mod heating;
 pub mod jobs;
 pub mod layers;
 pub mod meta;
@@ -63,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/plans/{id}/report").route(web::get().to(progress::report)))
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
             .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
+            .service(resource("/plans/{id}/heating").route(web::post().to(heating::choose)))
             .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))
             .service(
                 resource("/schedules/{id}/overlay").route(web::get().to(layers::schedule_overlay)),

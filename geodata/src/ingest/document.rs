@@ -15,8 +15,9 @@ use serde_json::Value;
 use super::feature::{self, Item};
 use super::geometry::Bounds;
 use super::pointer::Sink;
-use super::{IngestError, IngestOptions, settings};
+use super::{IngestError, IngestOptions, heating, settings};
 use crate::crs::LocalFrame;
+use crate::heating::HeatingInputs;
 use crate::plan::{Compound, Duration, Plan, Street, Work};
 use crate::validation::{Issue, IssueCode};
 
@@ -46,6 +47,11 @@ struct State {
     /// The feature index of each of `works`.
     work_indices: Vec<usize>,
     streets: Vec<Street>,
+    /// Villages, substations and gas mains.
+    heating: HeatingInputs,
+    substation_ids: HashSet<String>,
+    /// (feature index, village id, referenced substation) for the reference check.
+    substation_references: Vec<(usize, String, String)>,
 }
 
 impl State {
@@ -70,6 +76,13 @@ impl State {
             if let Some(reference) = outcome.compound_ref {
                 self.references.push((index, id.clone(), reference));
             }
+            if outcome.is_substation {
+                self.substation_ids.insert(id.clone());
+            }
+            if let Some(reference) = outcome.substation_ref {
+                self.substation_references
+                    .push((index, id.clone(), reference));
+            }
         }
         // Once anything is wrong the plan is not built, so stop keeping geometry.
         let keep = sink.is_clean() && self.sink.is_clean();
@@ -79,6 +92,7 @@ impl State {
             self.works = Vec::new();
             self.work_indices = Vec::new();
             self.streets = Vec::new();
+            self.heating = HeatingInputs::default();
             return;
         }
         match outcome.item {
@@ -88,6 +102,9 @@ impl State {
                 self.work_indices.push(index);
             }
             Some(Item::Street(s)) => self.streets.push(s),
+            Some(Item::Village(v)) => self.heating.villages.push(v),
+            Some(Item::Substation(s)) => self.heating.substations.push(s),
+            Some(Item::GasMain(m)) => self.heating.gas_mains.push(m),
             None => {}
         }
     }
@@ -111,6 +128,9 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
         works: Vec::new(),
         work_indices: Vec::new(),
         streets: Vec::new(),
+        heating: HeatingInputs::default(),
+        substation_ids: HashSet::new(),
+        substation_references: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let walked = DocumentSeed(&mut state)
@@ -217,6 +237,8 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
             });
         }
     }
+    heating::check_substations(&state.substation_references, &state.substation_ids, sink);
+    let catalogue = heating::catalogue(state.plan.as_ref(), sink);
     let Some(settings) = settings.filter(|_| sink.is_clean()) else {
         return Err(sink.take_report().into());
     };
@@ -229,6 +251,9 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         .for_each(|c| project(&mut c.shape));
     state.works.iter_mut().for_each(|w| project(&mut w.shape));
     state.streets.iter_mut().for_each(|s| project(&mut s.shape));
+    let mut heating = std::mem::take(&mut state.heating);
+    heating.shapes_mut().for_each(project);
+    heating.catalogue = catalogue;
     for (work, &index) in state.works.iter().zip(&state.work_indices) {
         if let Some(problem) = derived_duration_problem(work, index) {
             state.sink.push_issue(problem);
@@ -242,6 +267,7 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
         compounds: state.compounds,
         works: state.works,
         streets: state.streets,
+        heating,
         frame,
     })
 }

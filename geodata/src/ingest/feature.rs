@@ -12,7 +12,14 @@ use crate::plan::{
 };
 use crate::validation::IssueCode;
 
-const KINDS: &[&str] = &["compound", "work", "street"];
+const KINDS: &[&str] = &[
+    "compound",
+    "work",
+    "street",
+    "village",
+    "substation",
+    "gas_main",
+];
 const CLASSES: &[&str] = &["basic", "beautify", "upgrade", "integrate"];
 const TASKS: &[&str] = &[
     "roof_waterproofing",
@@ -103,6 +110,9 @@ enum Kind {
     Compound,
     Work,
     Street,
+    Village,
+    Substation,
+    GasMain,
 }
 
 /// A feature turned into the model (its `Shape::local` still to be projected).
@@ -114,6 +124,12 @@ pub(super) enum Item {
     Work(Work),
     /// A street.
     Street(Street),
+    /// A village to convert to clean heating.
+    Village(crate::heating::Village),
+    /// A substation.
+    Substation(crate::heating::Substation),
+    /// An existing gas main.
+    GasMain(crate::heating::GasMain),
 }
 
 /// What reading one feature produced.
@@ -127,6 +143,10 @@ pub(super) struct Outcome {
     pub is_compound: bool,
     /// The `compound` a work refers to, for the reference check at the end.
     pub compound_ref: Option<String>,
+    /// The `substation` a village refers to, for the reference check at the end.
+    pub substation_ref: Option<String>,
+    /// `kind` was `substation`.
+    pub is_substation: bool,
 }
 
 /// Reads feature `index` of `features`; problems go to `sink` (a feature sink).
@@ -213,6 +233,12 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             work
         }
         Some(Kind::Street) => street(&fields, geometry_value, &geometry_pointer, &mut geometry),
+        Some(k @ (Kind::Village | Kind::Substation | Kind::GasMain)) => {
+            let (item, reference) =
+                heating(k, &fields, geometry_value, &geometry_pointer, &mut geometry);
+            (outcome.is_substation, outcome.substation_ref) = (k == Kind::Substation, reference);
+            item
+        }
         None => {
             // Still check the geometry so one upload reports everything.
             geometry.read(geometry_value, &geometry_pointer, ANY, "a feature");
@@ -225,8 +251,30 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
     outcome
 }
 
+/// A village, substation or gas main, with the substation a village refers to.
+fn heating(
+    kind: Kind,
+    fields: &Fields<'_>,
+    geometry_value: Option<&Value>,
+    geometry_pointer: &str,
+    geometry: &mut GeometryReader<'_>,
+) -> (Option<Item>, Option<String>) {
+    use super::heating::{gas_main, substation, village};
+    match kind {
+        Kind::Village => village(fields, geometry_value, geometry_pointer, geometry),
+        Kind::Substation => (
+            substation(fields, geometry_value, geometry_pointer, geometry),
+            None,
+        ),
+        _ => (
+            gas_main(fields, geometry_value, geometry_pointer, geometry),
+            None,
+        ),
+    }
+}
+
 /// A shape whose local geometry is filled in once the plan's frame is known.
-fn unprojected(wgs84: geo::Geometry<f64>) -> Shape {
+pub(super) fn unprojected(wgs84: geo::Geometry<f64>) -> Shape {
     Shape {
         local: wgs84.clone(),
         wgs84,

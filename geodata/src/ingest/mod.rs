@@ -35,6 +35,7 @@
 mod document;
 mod feature;
 mod geometry;
+mod heating;
 mod pointer;
 mod reader;
 mod rings;

@@ -22,6 +22,7 @@ const PLAN_MEMBERS: &[&str] = &[
     "district_limits",
     "cluster_gap_m",
     "funds",
+    "heating",
 ];
 
 const FUND_MEMBERS: &[&str] = &["source", "district", "allocated_cny", "disbursed_cny"];

@@ -215,6 +215,7 @@ impl<'a> Generator<'a> {
             compounds,
             works: self.works,
             streets,
+            heating: crate::heating::HeatingInputs::default(),
             frame: self.frame,
         }
     }
