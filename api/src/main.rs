@@ -39,6 +39,10 @@ enum Command {
     /// The progress bulletin of districts and owners as of a data date, from a plan, its
     /// schedule and progress reports (exit 1 when a report is invalid).
     Report(cli::report::ReportArgs),
+    /// Re-plan from what actually happened: finished work fixed at its actual dates, the
+    /// rest re-optimised from the previous schedule; prints what moved per owner (exit 1
+    /// when the plan or a report is invalid).
+    Replan(cli::replan::ReplanArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
@@ -66,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &mut std::io::stderr().lock(),
         )?),
         Command::Report(args) => cli::report::run(&args),
+        Command::Replan(args) => cli::replan::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Demo(args) => cli::demo::run(args),

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod import;
 pub mod plan;
 pub mod rcpsp;
+pub mod replan;
 pub mod report;
 pub mod serve;
 pub mod validate;
