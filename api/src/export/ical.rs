@@ -217,8 +217,8 @@ mod tests {
             .iter_mut()
             .find(|a| a.id == "t3/excavate")
             .expect("fixture excavation");
-        excavate.start = excavate.start + chrono::Duration::days(7);
-        excavate.end = excavate.end + chrono::Duration::days(7);
+        excavate.start += chrono::Duration::days(7);
+        excavate.end += chrono::Duration::days(7);
         document.replan = Some(optimizer::city::replan::Replanned {
             as_of: excavate.start,
             warm_start: optimizer::city::replan::WarmStart::Previous,
