@@ -33,7 +33,8 @@ enum Kind {
 
 /// Builds what happened into `lowered` and returns the warm starts to try, best first:
 /// the previous schedule's starts moved to their new releases, then the not-started part
-/// of it shifted as one block past the data date.
+/// of it shifted as one block past the data date; each pushed later where a lag or a
+/// forbidden window requires.
 pub fn constrain(
     network: &Network,
     lowered: &mut Lowered,
@@ -174,5 +175,39 @@ fn warm_starts(
             _ => release(i),
         })
         .collect();
-    vec![moved, shifted]
+    vec![repair(problem, moved), repair(problem, shifted)]
+}
+
+/// Pushes starts later until every lag holds and no activity runs in one of its forbidden
+/// windows (a few passes; what is still broken after them, a crew say, makes the engine
+/// refuse the warm start and try the next).
+fn repair(problem: &crate::engine::Problem, mut starts: Vec<i64>) -> Vec<i64> {
+    for _ in 0..64 {
+        let mut changed = false;
+        for e in &problem.edges {
+            if starts[e.to] < starts[e.from] + e.min_lag {
+                starts[e.to] = starts[e.from] + e.min_lag;
+                changed = true;
+            }
+            if let Some(max) = e.max_lag
+                && starts[e.to] > starts[e.from] + max
+            {
+                starts[e.from] = starts[e.to] - max;
+                changed = true;
+            }
+        }
+        for (i, a) in problem.activities.iter().enumerate() {
+            let d = i64::from(a.duration);
+            for w in &a.forbidden {
+                if d > 0 && starts[i] < w.end && starts[i] + d > w.start {
+                    starts[i] = w.end;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    starts
 }
