@@ -190,17 +190,23 @@ fn plan_city_with(
         violations,
         began,
     });
-    let advice = advice::advise(
-        &advice::Planned {
-            network: &network,
-            lowered: &lowered,
-            schedule: &schedule,
-            deadlines: &deadlines,
-            beyond_horizon: &beyond_horizon,
-            trenches: &inputs.trenches,
-        },
-        (began + options.time_limit).saturating_duration_since(Instant::now()),
-    );
+    // A re-plan gives no advice: its history is fixed, and `digonce plan` advises on the
+    // plan itself (the advice search can outlast a re-plan's time limit).
+    let advice = if replan.is_some() {
+        document::Advice::default()
+    } else {
+        advice::advise(
+            &advice::Planned {
+                network: &network,
+                lowered: &lowered,
+                schedule: &schedule,
+                deadlines: &deadlines,
+                beyond_horizon: &beyond_horizon,
+                trenches: &inputs.trenches,
+            },
+            (began + options.time_limit).saturating_duration_since(Instant::now()),
+        )
+    };
     let mut document = ScheduleDocument {
         plan: PlanRef {
             name: plan.settings.name.clone(),
