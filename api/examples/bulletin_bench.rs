@@ -165,5 +165,6 @@ fn schedule_of(
         beyond_horizon: Vec::new(),
         advice: Advice::default(),
         summary: Summary::default(),
+        replan: None,
     }
 }

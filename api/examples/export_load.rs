@@ -80,6 +80,7 @@ fn schedule_document() -> ScheduleDocument {
         beyond_horizon: Vec::new(),
         advice: optimizer::city::document::Advice::default(),
         summary: Summary::default(),
+        replan: None,
     }
 }
 

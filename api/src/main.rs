@@ -42,6 +42,10 @@ enum Command {
     /// Choose a clean-heating route per village: what each household pays before and
     /// after, shadow prices of substations and budgets, scenarios (exit 1 invalid plan).
     Heating(cli::heating::HeatingArgs),
+    /// Re-plan from what actually happened: finished work fixed at its actual dates, the
+    /// rest re-optimised from the previous schedule; prints what moved per owner (exit 1
+    /// when the plan or a report is invalid).
+    Replan(cli::replan::ReplanArgs),
     /// Solve a PSPLIB single-mode RCPSP instance with the schedule engine.
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
@@ -70,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         )?),
         Command::Report(args) => cli::report::run(&args),
         Command::Heating(args) => cli::heating::run(&args),
+        Command::Replan(args) => cli::replan::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Demo(args) => cli::demo::run(args),

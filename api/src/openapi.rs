@@ -233,6 +233,11 @@ mod tests {
             "RuleViolation",
             "Summary",
             "Weights",
+            "Replanned",
+            "OwnerChanges",
+            "Moved",
+            "Dated",
+            "AtRisk",
         ] {
             let mut in_schema: Vec<String> = schemas[name]["properties"]
                 .as_object()
@@ -252,6 +257,7 @@ mod tests {
             ("MissCause", "MissCause"),
             ("Rule", "Rule"),
             ("ChangeKind", "ChangeKind"),
+            ("WarmStart", "WarmStart"),
         ] {
             let values = schemas[name]["enum"]
                 .as_array()

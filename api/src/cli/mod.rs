@@ -9,6 +9,7 @@ pub mod heating;
 pub mod import;
 pub mod plan;
 pub mod rcpsp;
+pub mod replan;
 pub mod report;
 pub mod serve;
 pub mod validate;

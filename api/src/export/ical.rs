@@ -4,7 +4,9 @@
 //! with one space, never splitting a UTF-8 character). `DTEND` is the day after the last
 //! day of work (exclusive, as RFC 5545 wants for `VALUE=DATE`). UIDs are built from the
 //! plan id and the activity id, so a re-planned schedule updates the same events in a
-//! subscribed calendar instead of duplicating them.
+//! subscribed calendar instead of duplicating them; `SEQUENCE` is the number of re-plans
+//! in which the event moved (`replan.sequence` of the schedule document), so calendar
+//! clients replace the moved events in place.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -64,6 +66,7 @@ fn event(out: &mut String, schedule: &UtilitySchedule, entry: &DigEntry, dtstamp
             escape(&format!("{}/{}", schedule.plan_id, entry.activity))
         ),
     );
+    push_line(out, &format!("SEQUENCE:{}", entry.sequence));
     push_line(out, &format!("DTSTAMP:{dtstamp}"));
     push_line(out, &format!("DTSTART;VALUE=DATE:{}", date(entry.start)));
     let after = entry.end.succ_opt().unwrap_or(entry.end);
@@ -203,6 +206,42 @@ mod tests {
         assert!(text.contains("GEO:39.916527;116.397128\r\n"));
         assert!(text.contains("Shared-trench partners: Beijing Gas"));
         assert!(text.contains("DTSTAMP:20261126T100000Z\r\n"));
+    }
+
+    #[test]
+    fn a_moved_event_keeps_its_uid_and_carries_its_sequence() {
+        assert!(calendar("Beijing Water").contains("SEQUENCE:0\r\n"));
+        let mut document = ScheduleDocument::from_slice(SCHEDULE_JSON.as_bytes()).expect("fixture");
+        let excavate = document
+            .activities
+            .iter_mut()
+            .find(|a| a.id == "t3/excavate")
+            .expect("fixture excavation");
+        excavate.start += chrono::Duration::days(7);
+        excavate.end += chrono::Duration::days(7);
+        document.replan = Some(optimizer::city::replan::Replanned {
+            as_of: excavate.start,
+            warm_start: optimizer::city::replan::WarmStart::Previous,
+            kept_in_place: 0,
+            not_started: 1,
+            owners: Vec::new(),
+            sequence: [("t3/excavate".to_owned(), 2)].into_iter().collect(),
+        });
+        let schedule = UtilitySchedule::build(
+            ScheduleSource {
+                schedule_id: "sc_2",
+                plan_id: "pl_1",
+                created_at: "2026-12-01T10:00:00Z",
+            },
+            &document,
+            "Beijing Water",
+            &std::collections::BTreeMap::new(),
+        )
+        .expect("owner has activities");
+        let text = render(&schedule);
+        assert!(text.contains("UID:pl_1/t3/excavate@digonce\r\n"));
+        assert!(text.contains("SEQUENCE:2\r\n"));
+        assert!(text.contains("DTSTART;VALUE=DATE:20270309\r\n"));
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct DigEntry {
     pub crew: Option<String>,
     /// A representative WGS84 point of the work, when the plan has one.
     pub location: Option<WorkLocation>,
+    /// In how many re-plans the activity moved (the schedule document's
+    /// `replan.sequence`; 0 on a schedule never re-planned): the iCalendar `SEQUENCE`.
+    pub sequence: u32,
 }
 
 impl DigEntry {
@@ -129,6 +132,11 @@ impl UtilitySchedule {
                     compound: a.compound.clone(),
                     crew: a.crew.clone(),
                     location,
+                    sequence: document
+                        .replan
+                        .as_ref()
+                        .and_then(|r| r.sequence.get(&a.id).copied())
+                        .unwrap_or(0),
                 }
             })
             .collect();

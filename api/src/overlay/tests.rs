@@ -71,6 +71,7 @@ fn schedule(plan: &Plan, analysis: &Analysis) -> ScheduleDocument {
         beyond_horizon: Vec::new(),
         advice: optimizer::city::document::Advice::default(),
         summary: Summary::default(),
+        replan: None,
     }
 }
 

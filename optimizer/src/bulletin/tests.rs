@@ -124,6 +124,7 @@ fn schedule() -> ScheduleDocument {
         beyond_horizon: Vec::new(),
         advice: Advice::default(),
         summary: Summary::default(),
+        replan: None,
     }
 }
 

@@ -37,6 +37,10 @@ pub struct ScheduleDocument {
     pub advice: Advice,
     /// Figures of merit and proof of quality.
     pub summary: Summary,
+    /// For a re-planned schedule (`digonce replan`): the data date and, per owner, what
+    /// moved, was added or removed, and the deadlines now at risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<crate::city::replan::Replanned>,
 }
 
 impl ScheduleDocument {

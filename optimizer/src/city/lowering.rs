@@ -176,6 +176,25 @@ impl Lowered {
         (first, calendar.site_last_day(end.max(start + 1)))
     }
 
+    /// The calendar days `(first, last)` office step `i` is placed on, if it is placed.
+    #[must_use]
+    pub fn placed(&self, i: usize) -> Option<(i64, i64)> {
+        self.office.get(&i).copied()
+    }
+
+    /// Puts placed office step `i` back on the site axis as an ordinary activity (its
+    /// release, deadlines and windows from the network), keeping the axis duration its
+    /// outgoing lags were lowered with: re-planning moves office steps that had not begun
+    /// by the data date.
+    pub fn unplace(&mut self, network: &Network, i: usize) {
+        if self.office.remove(&i).is_some() {
+            let duration = self.problem.activities[i].duration;
+            let mut activity = lower_activity(network, i, None, self.horizon);
+            activity.duration = duration;
+            self.problem.activities[i] = activity;
+        }
+    }
+
     /// The calendar dates `(start, end)` of activity `i` (see [`Lowered::days`]).
     #[must_use]
     pub fn dates(

@@ -16,6 +16,7 @@ pub mod document;
 pub mod inputs;
 pub mod lowering;
 pub mod network;
+pub mod replan;
 mod report;
 
 use std::sync::Arc;
@@ -110,6 +111,18 @@ pub fn plan_city(
     analysis: &Analysis,
     options: &CityOptions,
 ) -> Result<ScheduleDocument, CityError> {
+    plan_city_with(plan, analysis, options, None).map(|(document, _)| document)
+}
+
+/// [`plan_city`], or with `replan` (what happened, the previous schedule) a re-plan:
+/// history built into the problem, the search warm-started from the previous schedule and
+/// the actual dates written into the document ([`replan`]).
+fn plan_city_with(
+    plan: &Plan,
+    analysis: &Analysis,
+    options: &CityOptions,
+    replan: Option<(&replan::Actuals, &ScheduleDocument)>,
+) -> Result<(ScheduleDocument, replan::WarmStart), CityError> {
     let began = Instant::now();
     let inputs = inputs::network_inputs(plan, analysis);
     let templates = Templates::default();
@@ -121,23 +134,12 @@ pub fn plan_city(
     let Grouped {
         inputs,
         network,
-        lowered,
+        mut lowered,
         least: shared_least,
     } = grouped(plan, inputs, &templates, (&baseline.network, &apart_least))?;
-    let solve_options = SolveOptions {
-        search: SearchOptions {
-            time_limit: options.time_limit,
-            max_schedules: None,
-            seed: options.seed,
-            stop_when_stalled: true,
-        },
-        retime: true,
-        cancel: options.cancel.clone(),
-        progress: options.progress.clone(),
-        // The search and the timing LP share the run's time with what comes after them
-        // (explanations, advice, the plan-level check): they stop at 85 % of the limit.
-        deadline: Some(began + options.time_limit.mul_f64(SOLVE_SHARE)),
-    };
+    let warm_starts = replan
+        .map(|(actuals, previous)| replan::constrain(&network, &mut lowered, actuals, previous));
+    let solve_options = solve_options(options, began);
     let baseline_options = SolveOptions {
         progress: None,
         ..solve_options.clone()
@@ -145,7 +147,10 @@ pub fn plan_city(
     // The coordinated plan and the uncoordinated baseline get the same search effort, side
     // by side, so the saving compares like with like.
     let (schedule, baseline_schedule) = rayon::join(
-        || solve(&lowered.problem, &solve_options),
+        || match &warm_starts {
+            None => solve(&lowered.problem, &solve_options).map(|s| (s, replan::WarmStart::Fresh)),
+            Some(starts) => replan::solve_warm(&lowered.problem, &solve_options, starts),
+        },
         || solve(&baseline_lowered.problem, &baseline_options),
     );
     let cancelled_or = |wrap: fn(SolveError) -> CityError| {
@@ -154,7 +159,8 @@ pub fn plan_city(
             source => wrap(source),
         }
     };
-    let schedule = schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
+    let (schedule, warm_start) =
+        schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
     let baseline_schedule =
         baseline_schedule.map_err(cancelled_or(|source| CityError::Baseline { source }))?;
     let report = Report::new(&network, &lowered, &schedule).with_sharing(Sharing {
@@ -171,8 +177,6 @@ pub fn plan_city(
         .map_err(|source| CityError::Baseline { source })?;
     // Missed hard deadlines and activities beyond the horizon are reported in the
     // document; every other violation means the schedule breaks a rule.
-    // Missed hard deadlines and activities beyond the horizon are reported in the
-    // document; every other violation means the schedule breaks a rule.
     let violations = engine_violations(&lowered.problem, &schedule);
     let summary = summary(&Figures {
         network: &network,
@@ -186,17 +190,23 @@ pub fn plan_city(
         violations,
         began,
     });
-    let advice = advice::advise(
-        &advice::Planned {
-            network: &network,
-            lowered: &lowered,
-            schedule: &schedule,
-            deadlines: &deadlines,
-            beyond_horizon: &beyond_horizon,
-            trenches: &inputs.trenches,
-        },
-        (began + options.time_limit).saturating_duration_since(Instant::now()),
-    );
+    // A re-plan gives no advice: its history is fixed, and `digonce plan` advises on the
+    // plan itself (the advice search can outlast a re-plan's time limit).
+    let advice = if replan.is_some() {
+        document::Advice::default()
+    } else {
+        advice::advise(
+            &advice::Planned {
+                network: &network,
+                lowered: &lowered,
+                schedule: &schedule,
+                deadlines: &deadlines,
+                beyond_horizon: &beyond_horizon,
+                trenches: &inputs.trenches,
+            },
+            (began + options.time_limit).saturating_duration_since(Instant::now()),
+        )
+    };
     let mut document = ScheduleDocument {
         plan: PlanRef {
             name: plan.settings.name.clone(),
@@ -208,13 +218,35 @@ pub fn plan_city(
         beyond_horizon,
         advice,
         summary,
+        replan: None,
     };
+    if let Some((actuals, _)) = replan {
+        replan::pin(&mut document, actuals);
+    }
     // The plan-level check judges the finished document against the plan file's own rules,
     // sharing no code with what built it; verified means both verifiers found nothing.
     let broken = check(plan, analysis, &document);
     document.summary.violations.extend(broken);
     document.summary.verified = document.summary.violations.is_empty();
-    Ok(document)
+    Ok((document, warm_start))
+}
+
+/// The search options of a run that began at `began`.
+fn solve_options(options: &CityOptions, began: Instant) -> SolveOptions {
+    SolveOptions {
+        search: SearchOptions {
+            time_limit: options.time_limit,
+            max_schedules: None,
+            seed: options.seed,
+            stop_when_stalled: true,
+        },
+        retime: true,
+        cancel: options.cancel.clone(),
+        progress: options.progress.clone(),
+        // The search and the timing LP share the run's time with what comes after them
+        // (explanations, advice, the plan-level check): they stop at 85 % of the limit.
+        deadline: Some(began + options.time_limit.mul_f64(SOLVE_SHARE)),
+    }
 }
 
 /// What the summary is computed from.
