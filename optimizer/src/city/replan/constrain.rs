@@ -6,8 +6,9 @@
 //!   days long as its actual span, a hard deadline at its end; it holds no crew, no district
 //!   quota and no calendar window (that is history);
 //! - an activity **in progress** is its remaining work, `⌈duration × remaining⌉` axis days
-//!   (at least one), released on `A`, with its crews; lags out of it shrink by the work
-//!   already done;
+//!   (at least one), released on `A` with a hard deadline at `A` plus that work (its crew
+//!   is on site: it goes on at once), with its crews and no calendar window; lags out of it
+//!   shrink by the work already done;
 //! - an activity **not started** is released on `A` at the earliest (a placed office step
 //!   that had not begun goes back on the site axis);
 //! - a lag into a started activity is dropped (it began, whatever held it); a minimum lag
@@ -85,7 +86,12 @@ pub fn constrain(
                 let left = ((full * remaining.clamp(0.0, 1.0)).ceil() as u32)
                     .clamp(1.min(activity.duration), activity.duration);
                 activity.duration = left;
-                activity.release = activity.release.max(as_of);
+                // Its crew is on site: the rest runs from the data date on, not whenever a
+                // crew is free (a later start would show it open, idle, from its actual
+                // start to that late finish, and hold a crew over the whole span).
+                activity.release = as_of;
+                activity.deadline = Some(as_of + i64::from(left));
+                activity.forbidden.clear();
             }
             Actual::NotStarted => {
                 if lowered
