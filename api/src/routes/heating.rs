@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use optimizer::heating::{HeatingOptions, Scenario, optimise};
 use serde::Deserialize;
 
-use super::{find, read_body};
+use super::{find, read_optional_json};
 use crate::auth::{Action, Principal};
 use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
@@ -52,14 +52,7 @@ pub async fn choose(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadAnalysis)?;
-    let body = read_body(&req, payload, REQUEST_LIMIT).await?;
-    let request: HeatingRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        HeatingRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|source| ApiError::BadJson {
-            source: actix_web::error::JsonPayloadError::Deserialize(source),
-        })?
-    };
+    let request: HeatingRequest = read_optional_json(&req, payload, REQUEST_LIMIT).await?;
     let scenarios = request
         .scenarios
         .iter()

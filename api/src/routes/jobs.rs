@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{find, read_body};
+use super::{find, read_optional_json};
 use crate::auth::{Action, Principal};
 use crate::jobs::{JobError, JobOptions};
 use crate::problem_details::{ApiError, ProblemDocument};
@@ -52,14 +52,7 @@ pub async fn submit(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::RunJobs)?;
-    let body = read_body(&req, payload, OPTIONS_LIMIT).await?;
-    let options: JobOptions = if body.iter().all(u8::is_ascii_whitespace) {
-        JobOptions::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|source| ApiError::BadJson {
-            source: actix_web::error::JsonPayloadError::Deserialize(source),
-        })?
-    };
+    let options: JobOptions = read_optional_json(&req, payload, OPTIONS_LIMIT).await?;
     options.validate().map_err(ApiError::InvalidOptions)?;
     let jobs = state.jobs.clone();
     let job = find("queueing a job", "plan", id.into_inner(), move |id| {

@@ -213,6 +213,25 @@ pub(crate) async fn read_body(
     Ok(body)
 }
 
+/// Reads an optional JSON options body (at most `limit` bytes): an empty or blank body is
+/// `T::default()`, anything else must deserialize into `T` (400 `BadJson` otherwise).
+pub(crate) async fn read_optional_json<T>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, ApiError>
+where
+    T: Default + serde::de::DeserializeOwned,
+{
+    let body = read_body(req, payload, limit).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&body).map_err(|source| ApiError::BadJson {
+        source: actix_web::error::JsonPayloadError::Deserialize(source),
+    })
+}
+
 /// The media type of the request without parameters, lower-cased; empty when absent.
 pub(crate) fn content_type(req: &HttpRequest) -> String {
     req.headers()
