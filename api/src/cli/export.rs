@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
-use geodata::ingest::{IngestError, IngestOptions, ingest};
 use optimizer::city::document::ScheduleDocument;
 
 use api::export::gpkg;
@@ -57,18 +56,8 @@ pub struct ExportArgs {
 /// positions cannot be written in `--crs`. An invalid plan exits with 1.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let clock = std::time::Instant::now();
-    let file = std::fs::File::open(&args.plan)
-        .with_context(|| format!("cannot open {}", args.plan.display()))?;
-    let plan = match ingest(file, &IngestOptions { crs: args.plan_crs }) {
-        Ok(plan) => plan,
-        Err(IngestError::Invalid(report)) => {
-            for problem in &report.problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("the plan is invalid: {} problem(s)", report.problems.len());
-            return Ok(ExitCode::from(1));
-        }
-        Err(error) => return Err(error.into()),
+    let Some(plan) = super::read_plan(&args.plan, args.plan_crs)? else {
+        return Ok(ExitCode::from(1));
     };
     let bytes = std::fs::read(&args.schedule)
         .with_context(|| format!("cannot read {}", args.schedule.display()))?;

@@ -2,13 +2,12 @@
 //! pays before and after, the shadow prices of capacities and budgets, and scenarios.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use geodata::crs::InputCrs;
-use geodata::ingest::{IngestError, IngestOptions, ingest};
 use optimizer::heating::{HeatingOptions, HeatingReport, Scenario, optimise};
 
 /// Output format of `heating`.
@@ -51,24 +50,8 @@ pub struct HeatingArgs {
 /// When the file cannot be read, the solver fails or the output cannot be written. An
 /// invalid plan is not an error: its problems are printed and the exit code is 1.
 pub fn run(args: &HeatingArgs) -> anyhow::Result<ExitCode> {
-    let reader: Box<dyn Read> = if args.file.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(
-            std::fs::File::open(&args.file)
-                .with_context(|| format!("cannot open {}", args.file.display()))?,
-        )
-    };
-    let plan = match ingest(reader, &IngestOptions { crs: args.crs }) {
-        Ok(plan) => plan,
-        Err(IngestError::Invalid(report)) => {
-            for problem in &report.problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("the plan is invalid: {} problem(s)", report.problems.len());
-            return Ok(ExitCode::from(1));
-        }
-        Err(error) => return Err(error.into()),
+    let Some(plan) = super::read_plan(&args.file, args.crs)? else {
+        return Ok(ExitCode::from(1));
     };
     let options = HeatingOptions {
         whole_villages: args.whole_villages,

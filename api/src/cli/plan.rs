@@ -1,6 +1,5 @@
 //! `digonce plan FILE`: shared trenches, a verified schedule and what it saves.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,7 +8,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
-use geodata::ingest::{IngestError, IngestOptions, ingest};
 use optimizer::city::document::{Advice, ScheduleDocument};
 use optimizer::city::{CityOptions, plan_city};
 use optimizer::engine::Progress as SearchProgress;
@@ -42,24 +40,8 @@ pub struct PlanArgs {
 /// and the exit code is 1.
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let clock = Instant::now();
-    let reader: Box<dyn Read> = if args.file.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(
-            std::fs::File::open(&args.file)
-                .with_context(|| format!("cannot open {}", args.file.display()))?,
-        )
-    };
-    let plan = match ingest(reader, &IngestOptions { crs: args.crs }) {
-        Ok(plan) => plan,
-        Err(IngestError::Invalid(report)) => {
-            for problem in &report.problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("the plan is invalid: {} problem(s)", report.problems.len());
-            return Ok(ExitCode::from(1));
-        }
-        Err(error) => return Err(error.into()),
+    let Some(plan) = super::read_plan(&args.file, args.crs)? else {
+        return Ok(ExitCode::from(1));
     };
     eprintln!(
         "[{:>6.1}s] plan {:?}: {} compounds, {} works, {} streets",

@@ -15,7 +15,8 @@ use geodata::crs::InputCrs;
 use optimizer::city::CityOptions;
 use optimizer::city::replan::{Replanned, replan};
 
-use super::report::{read_plan, read_progress, read_schedule};
+use super::read_plan;
+use super::report::{read_progress, read_schedule};
 
 /// Arguments of `digonce replan`.
 #[derive(Debug, clap::Args)]

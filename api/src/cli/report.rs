@@ -11,7 +11,6 @@ use anyhow::Context as _;
 use api::bulletin::{Format, render};
 use chrono::NaiveDate;
 use geodata::crs::InputCrs;
-use geodata::ingest::{IngestError, IngestOptions, ingest};
 use geodata::plan::Plan;
 use geodata::progress::{self, ProgressIds, ProgressRow};
 use optimizer::bulletin::{Bulletin, BulletinOptions, bulletin};
@@ -45,25 +44,6 @@ pub struct ReportArgs {
     /// Coordinate system of the plan's positions.
     #[arg(long, default_value = "wgs84")]
     pub crs: InputCrs,
-}
-
-/// Reads a plan, printing its problems when it is invalid (`None`).
-pub(crate) fn read_plan(path: &Path, crs: InputCrs) -> anyhow::Result<Option<Plan>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    match ingest(file, &IngestOptions { crs }) {
-        Ok(plan) => Ok(Some(plan)),
-        Err(IngestError::Invalid(report)) => {
-            for problem in &report.problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("the plan is invalid: {} problem(s)", report.problems.len());
-            Ok(None)
-        }
-        Err(IngestError::Read { source }) => {
-            Err(source).with_context(|| format!("cannot read {}", path.display()))
-        }
-    }
 }
 
 /// Reads a schedule document.
@@ -108,7 +88,7 @@ pub(crate) fn read_progress(
 /// # Errors
 /// When a file cannot be read or written, or the schedule or previous bulletin is not one.
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let Some(plan) = read_plan(&args.plan, args.crs)? else {
+    let Some(plan) = super::read_plan(&args.plan, args.crs)? else {
         return Ok(ExitCode::from(1));
     };
     let schedule = read_schedule(&args.schedule)?;
