@@ -186,6 +186,25 @@ pub struct SubsidyBudget {
     pub budget_cny: f64,
 }
 
+impl SubsidyBudget {
+    /// Yuan this budget pays per household converted in `district` whose install subsidy
+    /// comes from `by_source` (`(source, yuan)`); `None` when the budget is for another
+    /// district.
+    #[must_use]
+    pub fn draw_per_household(&self, district: &str, by_source: &[(String, f64)]) -> Option<f64> {
+        if self.district.as_deref().is_some_and(|d| d != district) {
+            return None;
+        }
+        Some(
+            by_source
+                .iter()
+                .filter(|(source, _)| *source == self.source)
+                .map(|(_, yuan)| yuan)
+                .sum(),
+        )
+    }
+}
+
 /// Routes, prices, money and capacities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalogue {

@@ -126,20 +126,11 @@ fn build(inputs: &HeatingInputs, economics: &[VillageEconomics], whole: bool) ->
             }
             gas_use.add_mul(households * option.gas_m3, var);
             for (b, budget) in catalogue.budgets.iter().enumerate() {
-                if budget
-                    .district
-                    .as_ref()
-                    .is_some_and(|d| *d != village.district)
+                if let Some(subsidy) =
+                    budget.draw_per_household(&village.district, &option.subsidy_by_source)
                 {
-                    continue;
+                    budget_use[b].add_mul(households * subsidy, var);
                 }
-                let subsidy: f64 = option
-                    .subsidy_by_source
-                    .iter()
-                    .filter(|(source, _)| *source == budget.source)
-                    .map(|(_, a)| a)
-                    .sum();
-                budget_use[b].add_mul(households * subsidy, var);
             }
             mine.push((i, var));
         }

@@ -243,20 +243,11 @@ fn shadow_prices(
             }
             gas += households * share * o.gas_m3;
             for (b, budget) in catalogue.budgets.iter().enumerate() {
-                if budget
-                    .district
-                    .as_ref()
-                    .is_some_and(|d| *d != village.district)
+                if let Some(amount) =
+                    budget.draw_per_household(&village.district, &o.subsidy_by_source)
                 {
-                    continue;
+                    budget_use[b] += households * share * amount;
                 }
-                let amount: f64 = o
-                    .subsidy_by_source
-                    .iter()
-                    .filter(|(source, _)| *source == budget.source)
-                    .map(|(_, a)| a)
-                    .sum();
-                budget_use[b] += households * share * amount;
             }
         }
     }
