@@ -269,12 +269,12 @@ test('a plan that misses a hard deadline shows the changes that would make it ho
   advice.changes.forEach((c, i) => assert.ok(items[i].includes(c.description), `${items[i]} names ${c.description}`));
   assert.match(await page.textContent('#advice .adv-head'), new RegExp(`^${missed} hard deadlines missed`));
   // A change's subject that is a feature of the plan focuses it on the map.
+  // too-short.geojson's advice is about its one work, a feature of the plan.
   const linked = advice.changes.find((c) => served.features.some((f) => f.properties.id === c.subject));
-  if (linked) {
-    await page.click(`#advice a[data-subject="${linked.subject}"]`);
-    await page.waitForSelector('.maplibregl-popup');
-    assert.match(await page.textContent('.maplibregl-popup'), new RegExp(linked.subject));
-  }
+  assert.ok(linked, `a change names a feature: ${JSON.stringify(advice.changes)}`);
+  await page.click(`#advice a[data-subject="${linked.subject}"]`);
+  await page.waitForSelector('.maplibregl-popup');
+  assert.match(await page.textContent('.maplibregl-popup'), new RegExp(linked.subject));
   await page.close();
 });
 
