@@ -3,7 +3,8 @@
 //! The output is the input format itself, so `ingest(export(plan))` gives the plan back
 //! (up to the rounding of positions): every setting goes into the top-level `"plan"`
 //! member, every compound, street and work becomes one feature whose properties carry
-//! the format's names. Features are written one by one to any [`Write`], so a city of
+//! the format's names (villages, substations and existing gas mains too, and the heating
+//! route catalogue when it is not the built-in one). Features are written one by one to any [`Write`], so a city of
 //! hundreds of thousands of features never has to exist as a JSON tree in memory.
 //!
 //! Positions are rounded to 7 decimals of a degree (about 1 cm), or to millimetres when
@@ -16,6 +17,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde::Serialize;
 
 use crate::crs::InputCrs;
+use crate::heating::{Affordability, Catalogue, GasMain, Substation, Village, overrides};
 use crate::plan::{Calendars, Compound, Discipline, Duration, Plan, SeasonWindow, Street, Work};
 
 /// Decimals kept for positions in degrees: 1e-7 degrees is about 1 cm.
@@ -79,7 +81,8 @@ impl From<io::Error> for ExportError {
 
 /// Writes `plan` as a GeoJSON FeatureCollection to `out`, streaming feature by feature.
 ///
-/// Streets come first, then compounds, then works, each in plan order, so the same plan
+/// Streets come first, then compounds, works, villages, substations and gas mains, each in
+/// plan order, so the same plan
 /// always gives the same bytes.
 ///
 /// # Errors
@@ -119,6 +122,18 @@ pub fn write_plan<W: Write>(
     for work in &plan.works {
         w.separator(&mut first)?;
         w.work(work)?;
+    }
+    for v in &plan.heating.villages {
+        w.separator(&mut first)?;
+        w.village(v)?;
+    }
+    for s in &plan.heating.substations {
+        w.separator(&mut first)?;
+        w.substation(s)?;
+    }
+    for m in &plan.heating.gas_mains {
+        w.separator(&mut first)?;
+        w.gas_main(m)?;
     }
     w.raw("]}\n")?;
     w.out.flush()?;
@@ -255,6 +270,67 @@ impl<W: Write> JsonWriter<W> {
             }
             self.raw("]")?;
         }
+        if plan.heating.catalogue != Catalogue::default() {
+            self.key(first, "heating")?;
+            self.value(&overrides::to_json(&plan.heating.catalogue))?;
+        }
+        self.raw("}")
+    }
+
+    fn village(&mut self, v: &Village) -> Result<(), ExportError> {
+        let first = &mut true;
+        let id = v.id.as_str();
+        self.raw("{\"type\":\"Feature\",\"properties\":{")?;
+        self.member(first, "kind", "village")?;
+        self.member(first, "id", id)?;
+        self.member(first, "name", &v.name)?;
+        self.member(first, "district", &v.district)?;
+        self.integer(first, "households", v.households)?;
+        self.float(first, id, "heated_area_m2", v.heated_area_m2)?;
+        self.member(first, "current_fuel", v.current_fuel.as_str())?;
+        self.float(first, id, "current_use_t", v.current_use_t)?;
+        match v.affordability {
+            Affordability::CnyPerYear(cny) => {
+                self.float(first, id, "affordable_cny_per_year", cny)?;
+            }
+            Affordability::IncomeShare { income_cny, share } => {
+                self.float(first, id, "income_cny_per_year", income_cny)?;
+                self.float(first, id, "affordable_income_share", share)?;
+            }
+        }
+        if let Some(roof) = v.roof_area_m2 {
+            self.float(first, id, "roof_area_m2", roof)?;
+        }
+        if let Some(s) = &v.substation {
+            self.member(first, "substation", s)?;
+        }
+        self.raw("},\"geometry\":")?;
+        self.geometry(id, &v.shape.wgs84)?;
+        self.raw("}")
+    }
+
+    fn substation(&mut self, s: &Substation) -> Result<(), ExportError> {
+        let first = &mut true;
+        let id = s.id.as_str();
+        self.raw("{\"type\":\"Feature\",\"properties\":{")?;
+        self.member(first, "kind", "substation")?;
+        self.member(first, "id", id)?;
+        self.float(first, id, "spare_kva", s.spare_kva)?;
+        if s.upgradable_kva > 0.0 {
+            self.float(first, id, "upgradable_kva", s.upgradable_kva)?;
+        }
+        self.raw("},\"geometry\":")?;
+        self.geometry(id, &s.shape.wgs84)?;
+        self.raw("}")
+    }
+
+    fn gas_main(&mut self, m: &GasMain) -> Result<(), ExportError> {
+        let first = &mut true;
+        self.raw("{\"type\":\"Feature\",\"properties\":{")?;
+        self.member(first, "kind", "gas_main")?;
+        self.member(first, "id", &m.id)?;
+        self.raw("},\"geometry\":")?;
+        self.geometry(&m.id, &m.shape.wgs84)?;
         self.raw("}")
     }
 

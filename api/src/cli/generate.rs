@@ -17,6 +17,10 @@ pub struct GenerateArgs {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Villages around the city to convert to clean heating, with the substations that
+    /// feed them and the existing gas mains (`docs/heating.md`); none by default.
+    #[arg(long, default_value_t = 0)]
+    pub villages: usize,
     /// Output file; standard output when absent.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -36,7 +40,11 @@ pub struct GenerateArgs {
 /// # Errors
 /// When the output cannot be created or written.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
-    let plan = generate(&CityConfig::new(args.compounds, args.seed));
+    let config = CityConfig {
+        villages: args.villages,
+        ..CityConfig::new(args.compounds, args.seed)
+    };
+    let plan = generate(&config);
     let options = ExportOptions { crs: args.crs };
     match &args.out {
         Some(path) => {

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod economics;
 pub mod model;
 pub mod network;
+pub mod overrides;
 
 pub use catalogue::{Carrier, Catalogue, Prices, Route, RouteSpec, SubsidyBudget, SubsidyRule};
 pub use economics::{RouteEconomics, VillageEconomics, evaluate, evaluate_all, evaluate_inputs};

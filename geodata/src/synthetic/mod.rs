@@ -23,7 +23,8 @@
 //! `compounds` (block division, districts, compounds), `streets` (street sections,
 //! paving, moratoria), `works` (mains, site works, service connections, retrofits) and
 //! `settings` (holidays, crews, district limits), `money` (planned costs and district
-//! funds); `shapes` holds the planar helpers and
+//! funds), `villages` (villages, substations and existing gas mains around the city,
+//! only when asked for); `shapes` holds the planar helpers and
 //! `names` the word lists. [`generate`] runs them in that order, except that compounds
 //! are placed before the street centre lines are named.
 
@@ -35,6 +36,7 @@ pub mod progress;
 mod settings;
 mod shapes;
 mod streets;
+mod villages;
 mod works;
 
 use std::collections::{BTreeMap, HashMap};
@@ -62,6 +64,9 @@ pub struct CityConfig {
     pub districts: usize,
     /// First day of the plan.
     pub start: NaiveDate,
+    /// Villages around the city to convert to clean heating, with their substations and
+    /// the existing gas mains (none by default; see `villages`).
+    pub villages: usize,
 }
 
 impl CityConfig {
@@ -83,6 +88,7 @@ impl CityConfig {
             center: Self::DEFAULT_CENTER,
             districts: Self::DEFAULT_DISTRICTS,
             start: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default(),
+            villages: 0,
         }
     }
 }
@@ -210,14 +216,17 @@ impl<'a> Generator<'a> {
         }
         let mut settings = self.settings(&streets);
         settings.funds = money::fill(&mut compounds, &mut self.works, &self.districts);
-        Plan {
+        let radius = self.grid.city_radius;
+        let mut plan = Plan {
             settings,
             compounds,
             works: self.works,
             streets,
             heating: crate::heating::HeatingInputs::default(),
             frame: self.frame,
-        }
+        };
+        villages::add(&mut plan, self.config.villages, self.config.seed, radius);
+        plan
     }
 }
 

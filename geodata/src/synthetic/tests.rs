@@ -306,3 +306,90 @@ fn every_work_and_compound_has_a_cost_and_every_district_funds_partly_disbursed(
     assert_eq!(again.settings.funds, plan.settings.funds);
     assert_eq!(again.works[3].investment_cny, plan.works[3].investment_cny);
 }
+
+fn with_villages(compounds: usize, villages: usize, seed: u64) -> Plan {
+    generate(&CityConfig {
+        villages,
+        ..CityConfig::new(compounds, seed)
+    })
+}
+
+#[test]
+fn villages_leave_the_city_alone_and_come_with_substations_and_gas_mains() {
+    let city = city(150, 5);
+    let plan = with_villages(150, 120, 5);
+    assert_eq!(bytes(&with_villages(150, 120, 5)), bytes(&plan));
+    assert_eq!(plan.works.len(), city.works.len());
+    assert_eq!(plan.compounds.len(), city.compounds.len());
+    let h = &plan.heating;
+    assert_eq!(h.villages.len(), 120);
+    assert_eq!(
+        h.substations.len(),
+        10,
+        "about twelve villages per substation"
+    );
+    assert!((3..=16).contains(&h.gas_mains.len()));
+    let districts: BTreeSet<&str> = plan.compounds.iter().map(|c| c.district.as_str()).collect();
+    assert!(
+        h.villages
+            .iter()
+            .all(|v| districts.contains(v.district.as_str()))
+    );
+    let households: Vec<u32> = h.villages.iter().map(|v| v.households).collect();
+    assert!(households.iter().all(|n| (40..=1_500).contains(n)));
+    assert!(households.iter().any(|&n| n < 200) && households.iter().any(|&n| n > 350));
+    assert!(
+        h.villages
+            .iter()
+            .any(|v| matches!(v.shape.local, Geometry::Polygon(_)))
+    );
+    assert!(
+        h.villages
+            .iter()
+            .any(|v| matches!(v.shape.local, Geometry::Point(_)))
+    );
+    // Some villages lie near a main, some far beyond a gas route's reach.
+    let economics = crate::heating::evaluate_inputs(h, 200);
+    let distances: Vec<f64> = economics
+        .iter()
+        .filter_map(|e| e.access.gas_main.map(|a| a.distance_m))
+        .collect();
+    assert_eq!(distances.len(), 120);
+    assert!(distances.iter().any(|&d| d < 1_000.0), "{distances:?}");
+    assert!(distances.iter().any(|&d| d > 2_000.0), "{distances:?}");
+    assert!(h.substations.iter().any(|s| s.spare_kva < 300.0));
+    assert!(h.substations.iter().any(|s| s.spare_kva > 1_000.0));
+    // The villages survive writing and reading the plan.
+    let again = crate::ingest::ingest(
+        bytes(&plan).as_slice(),
+        &crate::ingest::IngestOptions::default(),
+    )
+    .expect("a generated city with villages is valid");
+    assert_eq!(again.heating.villages.len(), 120);
+    assert_eq!(again.heating.substations.len(), 10);
+    assert_eq!(again.heating.gas_mains.len(), h.gas_mains.len());
+    assert_eq!(
+        again.heating.villages[7].households,
+        h.villages[7].households
+    );
+    assert_eq!(
+        again.heating.villages[7].affordability,
+        h.villages[7].affordability
+    );
+}
+
+#[test]
+fn a_catalogue_that_is_not_the_default_is_written_and_read_back() {
+    let mut plan = with_villages(20, 5, 1);
+    plan.heating
+        .catalogue
+        .spec_mut(crate::heating::Route::LpgBoiler)
+        .install_cny = 4_321.0;
+    plan.heating.catalogue.prices.gas_cny_per_m3 = 3.1;
+    let again = crate::ingest::ingest(
+        bytes(&plan).as_slice(),
+        &crate::ingest::IngestOptions::default(),
+    )
+    .expect("valid");
+    assert_eq!(again.heating.catalogue, plan.heating.catalogue);
+}
