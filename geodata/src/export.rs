@@ -454,6 +454,9 @@ impl<W: Write> JsonWriter<W> {
         if let Some(c) = &w.compound {
             self.member(first, "compound", c)?;
         }
+        if let Some(v) = &w.village {
+            self.member(first, "village", v)?;
+        }
         if let Some(c) = w.conversion {
             self.member(first, "conversion", &c)?;
         }

@@ -328,6 +328,10 @@ pub struct Work {
     pub deadline_kind: DeadlineKind,
     /// The compound this work serves, if any.
     pub compound: Option<String>,
+    /// The village this work serves (`docs/heating.md`): its gas main extension, service
+    /// connections or transformer upgrade finish before the village's clean-heating
+    /// retrofits connect.
+    pub village: Option<String>,
     /// Clean-heating conversion, for `trade: clean_heating`.
     pub conversion: Option<Conversion>,
     /// Households converted, for clean-heating retrofits.

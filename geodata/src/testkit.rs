@@ -230,6 +230,7 @@ impl WorkBuilder {
                 deadline: None,
                 deadline_kind: DeadlineKind::Hard,
                 compound: None,
+                village: None,
                 conversion: None,
                 households: None,
                 investment_cny: None,

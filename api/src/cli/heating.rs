@@ -1,5 +1,6 @@
 //! `digonce heating PLAN`: the clean-heating route of every village, what each household
-//! pays before and after, the shadow prices of capacities and budgets, and scenarios.
+//! pays before and after, the shadow prices of capacities and budgets, and scenarios;
+//! with `--apply`, the plan with the works the choice implies.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -8,6 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use geodata::crs::InputCrs;
+use geodata::export::{ExportOptions, to_bytes};
+use optimizer::heating::works::apply;
 use optimizer::heating::{HeatingOptions, HeatingReport, Scenario, optimise};
 
 /// Output format of `heating`.
@@ -39,7 +42,12 @@ pub struct HeatingArgs {
     /// One route per village instead of a split of its households.
     #[arg(long)]
     pub whole_villages: bool,
-    /// Output file; standard output when absent.
+    /// Add the works the chosen routes imply (gas main extensions, service connections,
+    /// transformer upgrades, retrofits, with the villages' milestones as deadlines) to the
+    /// plan and write it to `--out`; the report then goes to standard output.
+    #[arg(long, requires = "out")]
+    pub apply: bool,
+    /// Output file (with `--apply`, the plan); standard output when absent.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -50,7 +58,7 @@ pub struct HeatingArgs {
 /// When the file cannot be read, the solver fails or the output cannot be written. An
 /// invalid plan is not an error: its problems are printed and the exit code is 1.
 pub fn run(args: &HeatingArgs) -> anyhow::Result<ExitCode> {
-    let Some(plan) = super::read_plan(&args.file, args.crs)? else {
+    let Some(mut plan) = super::read_plan(&args.file, args.crs)? else {
         return Ok(ExitCode::from(1));
     };
     let options = HeatingOptions {
@@ -63,10 +71,23 @@ pub fn run(args: &HeatingArgs) -> anyhow::Result<ExitCode> {
         HeatingFormat::Text => text(&report),
         HeatingFormat::Csv => csv(&report),
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, text)
+    match (&args.out, args.apply) {
+        (Some(path), true) => {
+            let implied = apply(&mut plan, &report)?;
+            let bytes = to_bytes(&plan, &ExportOptions { crs: args.crs })?;
+            std::fs::write(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{} works for {} villages added; the plan is in {}",
+                implied.works.len(),
+                implied.milestones.len(),
+                path.display()
+            );
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+        (Some(path), false) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        (None, _) => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }

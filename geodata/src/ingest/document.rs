@@ -52,6 +52,9 @@ struct State {
     substation_ids: HashSet<String>,
     /// (feature index, village id, referenced substation) for the reference check.
     substation_references: Vec<(usize, String, String)>,
+    village_ids: HashSet<String>,
+    /// (feature index, work id, referenced village) for the reference check.
+    village_references: Vec<(usize, String, String)>,
 }
 
 impl State {
@@ -78,6 +81,12 @@ impl State {
             }
             if outcome.is_substation {
                 self.substation_ids.insert(id.clone());
+            }
+            if outcome.is_village {
+                self.village_ids.insert(id.clone());
+            }
+            if let Some(reference) = outcome.village_ref {
+                self.village_references.push((index, id.clone(), reference));
             }
             if let Some(reference) = outcome.substation_ref {
                 self.substation_references
@@ -131,6 +140,8 @@ pub(super) fn read<R: Read>(reader: R, options: IngestOptions) -> Result<Plan, I
         heating: HeatingInputs::default(),
         substation_ids: HashSet::new(),
         substation_references: Vec::new(),
+        village_ids: HashSet::new(),
+        village_references: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let walked = DocumentSeed(&mut state)
@@ -237,7 +248,18 @@ fn finish(mut state: State) -> Result<Plan, IngestError> {
             });
         }
     }
-    heating::check_substations(&state.substation_references, &state.substation_ids, sink);
+    heating::check_references(
+        &state.substation_references,
+        &state.substation_ids,
+        "substation",
+        sink,
+    );
+    heating::check_references(
+        &state.village_references,
+        &state.village_ids,
+        "village",
+        sink,
+    );
     let catalogue = heating::catalogue(state.plan.as_ref(), sink);
     let Some(settings) = settings.filter(|_| sink.is_clean()) else {
         return Err(sink.take_report().into());

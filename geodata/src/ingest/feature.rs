@@ -65,6 +65,7 @@ const WORK_PROPERTIES: &[&str] = &[
     "deadline",
     "deadline_kind",
     "compound",
+    "village",
     "conversion",
     "households",
     "investment_cny",
@@ -147,6 +148,10 @@ pub(super) struct Outcome {
     pub substation_ref: Option<String>,
     /// `kind` was `substation`.
     pub is_substation: bool,
+    /// The `village` a work refers to, for the reference check at the end.
+    pub village_ref: Option<String>,
+    /// `kind` was `village`.
+    pub is_village: bool,
 }
 
 /// Reads feature `index` of `features`; problems go to `sink` (a feature sink).
@@ -228,8 +233,10 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             compound(&fields, geometry_value, &geometry_pointer, &mut geometry)
         }
         Some(Kind::Work) => {
-            let (work, reference) = work(&fields, geometry_value, &geometry_pointer, &mut geometry);
+            let (work, reference, village) =
+                work(&fields, geometry_value, &geometry_pointer, &mut geometry);
             outcome.compound_ref = reference;
+            outcome.village_ref = village;
             work
         }
         Some(Kind::Street) => street(&fields, geometry_value, &geometry_pointer, &mut geometry),
@@ -237,6 +244,7 @@ pub(super) fn read(value: &Value, crs: InputCrs, bounds: &mut Bounds, sink: &mut
             let (item, reference) =
                 heating(k, &fields, geometry_value, &geometry_pointer, &mut geometry);
             (outcome.is_substation, outcome.substation_ref) = (k == Kind::Substation, reference);
+            outcome.is_village = k == Kind::Village;
             item
         }
         None => {
@@ -343,7 +351,7 @@ fn work(
     geometry_value: Option<&Value>,
     geometry_pointer: &str,
     geometry: &mut GeometryReader<'_>,
-) -> (Option<Item>, Option<String>) {
+) -> (Option<Item>, Option<String>, Option<String>) {
     let sink = &mut *geometry.sink;
     fields.reject_unknown(sink, WORK_PROPERTIES, "a work");
     let discipline = discipline(fields, sink);
@@ -383,6 +391,7 @@ fn work(
         Some(DeadlineKind::default())
     };
     let compound = fields.string(sink, "compound", false);
+    let village = fields.string(sink, "village", false);
     let clean_heating = discipline == Some(Discipline::Trade(Trade::CleanHeating));
     let conversion: Option<Conversion> = if clean_heating {
         fields.choice(
@@ -429,6 +438,7 @@ fn work(
             deadline,
             deadline_kind: deadline_kind?,
             compound: compound.clone(),
+            village: village.clone(),
             conversion: if clean_heating {
                 Some(conversion?)
             } else {
@@ -439,7 +449,7 @@ fn work(
             shape: unprojected(shape?),
         }))
     })();
-    (item, compound)
+    (item, compound, village)
 }
 
 /// `pressure` (gas only, default low) and `voltage_kv` (power only).

@@ -511,23 +511,23 @@ fn budget(value: &Value, pointer: &str, sink: &mut Sink) -> Option<SubsidyBudget
     })
 }
 
-/// Records `unknown_reference` for every village naming a substation not in the plan;
-/// `references` are (feature index, village id, substation named).
-pub(super) fn check_substations(
+/// Records `unknown_reference` for every village naming a substation not in the plan, or
+/// every work naming a village not in it; `references` are (feature index, id of the
+/// referring feature, id named in its property `kind`), `known` the ids of that kind.
+pub(super) fn check_references(
     references: &[(usize, String, String)],
-    substations: &HashSet<String>,
+    known: &HashSet<String>,
+    kind: &str,
     sink: &mut Sink,
 ) {
     for (index, id, reference) in references {
-        if !substations.contains(reference) {
+        if !known.contains(reference) {
             sink.push_issue(Issue {
                 code: IssueCode::UnknownReference,
                 feature_id: Some(id.clone()),
                 feature_index: Some(*index),
-                pointer: format!("/features/{index}/properties/substation"),
-                message: format!(
-                    "`substation` refers to \"{reference}\", but no substation has that id."
-                ),
+                pointer: format!("/features/{index}/properties/{kind}"),
+                message: format!("`{kind}` refers to \"{reference}\", but no {kind} has that id."),
                 origin: None,
             });
         }

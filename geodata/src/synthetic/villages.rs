@@ -27,7 +27,7 @@ use crate::heating::{Affordability, CurrentFuel, GasMain, Substation, Village};
 use crate::plan::{Plan, Shape};
 
 /// Mixed into the city seed for the villages' own stream.
-const VILLAGE_STREAM: u64 = 0x5eed_0f_c0a1_u64;
+const VILLAGE_STREAM: u64 = 0x005e_ed0f_c0a1_u64;
 /// Rural land per village, m².
 const AREA_PER_VILLAGE_M2: f64 = 1.5e6;
 /// Villages per substation, on average.
@@ -43,11 +43,44 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
     let inner = 1.15 * city_radius + 500.0;
     // The ring's area holds the villages at their spacing.
     let outer = (inner * inner + count(n) * AREA_PER_VILLAGE_M2 / std::f64::consts::PI).sqrt();
+    let frame = plan.frame;
     let shape = |g: Geometry<f64>| Shape {
-        wgs84: plan.frame.unproject_geometry(&g),
+        wgs84: frame.unproject_geometry(&g),
         local: g,
     };
+    let area = Ring {
+        inner,
+        outer,
+        city_radius,
+    };
+    let mains = gas_mains(&mut rng, n, &area, &shape);
+    let substations = substations(&mut rng, n, &area, &shape);
+    let villages = villages(&mut rng, plan, n, &area, &shape);
+    plan.heating.villages = villages;
+    plan.heating.substations = substations;
+    plan.heating.gas_mains = mains;
+}
 
+/// The rural ring around the city, metres from its centre.
+#[derive(Clone, Copy)]
+struct Ring {
+    inner: f64,
+    outer: f64,
+    city_radius: f64,
+}
+
+/// Existing gas mains: wavy spokes from the city edge out into the ring.
+fn gas_mains(
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    area: &Ring,
+    shape: &impl Fn(Geometry<f64>) -> Shape,
+) -> Vec<GasMain> {
+    let Ring {
+        inner,
+        outer,
+        city_radius,
+    } = *area;
     let spokes = (n / 25).clamp(3, 16);
     let mut mains = Vec::with_capacity(spokes);
     for k in 0..spokes {
@@ -71,17 +104,27 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
         });
     }
 
+    mains
+}
+
+/// Substations spread over the ring, about one per dozen villages.
+fn substations(
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    area: &Ring,
+    shape: &impl Fn(Geometry<f64>) -> Shape,
+) -> Vec<Substation> {
     let substations_n = n.div_ceil(VILLAGES_PER_SUBSTATION).max(1);
     let mut substations = Vec::with_capacity(substations_n);
     for k in 0..substations_n {
-        let at = ring_point(&mut rng, inner, outer);
+        let at = ring_point(rng, area.inner, area.outer);
         // A fifth nearly full, the rest with room for a few hundred households.
         let spare_kva = if rng.random_bool(0.2) {
             rng.random_range(50.0..300.0_f64).round()
         } else {
             rng.random_range(300.0..2_500.0_f64).round()
         };
-        let upgradable_kva = *[0.0, 0.0, 630.0, 1_250.0].choose(&mut rng).unwrap_or(&0.0);
+        let upgradable_kva = *[0.0, 0.0, 630.0, 1_250.0].choose(rng).unwrap_or(&0.0);
         substations.push(Substation {
             id: format!("ss{:03}", k + 1),
             spare_kva,
@@ -90,6 +133,17 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
         });
     }
 
+    substations
+}
+
+/// The villages, each in the district of the nearest compound.
+fn villages(
+    rng: &mut ChaCha8Rng,
+    plan: &Plan,
+    n: usize,
+    area: &Ring,
+    shape: &impl Fn(Geometry<f64>) -> Shape,
+) -> Vec<Village> {
     let compound_centres: Vec<(Coord<f64>, &str)> = plan
         .compounds
         .iter()
@@ -97,7 +151,7 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
         .collect();
     let mut villages = Vec::with_capacity(n);
     for k in 0..n {
-        let at = ring_point(&mut rng, inner, outer);
+        let at = ring_point(rng, area.inner, area.outer);
         let district = compound_centres
             .iter()
             .min_by(|a, b| dist2(a.0, at).total_cmp(&dist2(b.0, at)))
@@ -125,7 +179,7 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
         let geometry = if rng.random_bool(0.3) {
             // About 300 m² of land per household, as a rough square.
             let half = (households * 300.0).sqrt() / 2.0;
-            let mut ring: Vec<Coord<f64>> = (0..4)
+            let mut corners: Vec<Coord<f64>> = (0..4)
                 .map(|c| {
                     let a = TAU * count(c) / 4.0 + TAU / 8.0;
                     let r = half * std::f64::consts::SQRT_2 * rng.random_range(0.85..1.15);
@@ -135,22 +189,19 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
                     }
                 })
                 .collect();
-            ring.push(ring[0]);
-            Geometry::Polygon(Polygon::new(LineString::new(ring), Vec::new()))
+            corners.push(corners[0]);
+            Geometry::Polygon(Polygon::new(LineString::new(corners), Vec::new()))
         } else {
             Geometry::Point(Point::from(at))
         };
-        let root = names::STREET_ROOTS
-            .choose(&mut rng)
-            .copied()
-            .unwrap_or("Heping");
+        let stem = names::STREET_ROOTS.choose(rng).copied().unwrap_or("Heping");
         let suffix = ["zhuang", "ying", "tun", "dian", "cun"]
-            .choose(&mut rng)
+            .choose(rng)
             .copied()
             .unwrap_or("cun");
         villages.push(Village {
             id: format!("v{:05}", k + 1),
-            name: format!("{root}{suffix}"),
+            name: format!("{stem}{suffix}"),
             district,
             #[expect(
                 clippy::cast_possible_truncation,
@@ -167,9 +218,7 @@ pub(super) fn add(plan: &mut Plan, n: usize, seed: u64, city_radius: f64) {
             shape: shape(geometry),
         });
     }
-    plan.heating.villages = villages;
-    plan.heating.substations = substations;
-    plan.heating.gas_mains = mains;
+    villages
 }
 
 /// A point spread evenly over the ring between `inner` and `outer` metres.

@@ -131,6 +131,7 @@ pub(super) fn check_order(
         compound_order(plan, c, &mut order);
     }
     connections(plan, &mut order);
+    village_connections(plan, &mut order);
     clusters(plan, analysis, &mut order);
 }
 
@@ -293,6 +294,47 @@ fn connections(plan: &Plan, order: &mut OrderCheck<'_>) {
                     });
                 }
             }
+        }
+    }
+}
+
+/// A village's clean-heating connection follows the end of every other work of the
+/// village (its gas main extension, service connections, transformer upgrade).
+fn village_connections(plan: &Plan, order: &mut OrderCheck<'_>) {
+    let e = order.expectation;
+    let mut supplies: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (w, work) in plan.works.iter().enumerate() {
+        if let Some(village) = work.village.as_deref()
+            && work.discipline != Discipline::Trade(Trade::CleanHeating)
+        {
+            supplies.entry(village).or_default().push(w);
+        }
+    }
+    for (h, work) in plan.works.iter().enumerate() {
+        let Some(village) = work.village.as_deref() else {
+            continue;
+        };
+        if work.discipline != Discipline::Trade(Trade::CleanHeating) {
+            continue;
+        }
+        let Some(&connect) = e.works[h]
+            .chain
+            .iter()
+            .find(|&&s| e.steps[s].kind == ActivityKind::Connect)
+        else {
+            continue;
+        };
+        for &w in supplies.get(village).into_iter().flatten() {
+            let other = &plan.works[w];
+            let Some(&last) = e.works[w].chain.last() else {
+                continue;
+            };
+            order.precede(last, connect, &|| {
+                format!(
+                    "work {} of village {village} is finished before its connection",
+                    other.id
+                )
+            });
         }
     }
 }

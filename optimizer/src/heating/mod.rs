@@ -4,13 +4,15 @@
 //! [`optimise`] evaluates every route for every village, chooses with a linear programme
 //! ([`choice`]), rounds the chosen shares to whole households, prices the shared limits
 //! (dual values) and explains what could not be done ([`explain`]). [`scenario`]s re-run
-//! the same with prices or subsidies moved. The method and every default number are in
+//! the same with prices or subsidies moved; [`works`] turns the choice into the works it
+//! implies (gas mains, service connections, transformer upgrades, retrofits). The method and every default number are in
 //! `docs/heating.md`.
 
 pub mod choice;
 pub mod explain;
 pub mod report;
 pub mod scenario;
+pub mod works;
 
 use std::collections::BTreeMap;
 

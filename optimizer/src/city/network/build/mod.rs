@@ -14,6 +14,8 @@
 //!   of its trade.
 //! * **Compounds** ([`compound`]): generated phases, the order between them and the
 //!   compound's works, and clusters clearing within one mobilisation window.
+//! * **Villages** ([`village`]): a village's other works finished before its clean-heating
+//!   retrofits connect.
 //! * **Windows** ([`windows`]): holidays, frozen ground, rainy and heating seasons,
 //!   moratoria; weekends as non-working days.
 //! * **Releases** and **deadlines** ([`dates`]).
@@ -29,6 +31,7 @@ mod facts;
 mod precedence;
 mod resources;
 mod trench;
+mod village;
 mod windows;
 mod work;
 
@@ -120,6 +123,7 @@ impl Network {
             }
         }
         b.add_compounds()?;
+        b.add_villages();
         b.add_clusters()?;
         b.add_custom()?;
         let network = Network {
