@@ -71,6 +71,7 @@ pub(super) fn render(b: &Bulletin) -> String {
         ("区县排名", "District ranking"),
         ("单位排名", "Owners"),
         ("滞后项目", "Late works and compounds"),
+        ("清洁取暖", "Clean heating by village"),
     ];
     for (table, (zh, en)) in tables(b).iter().zip(titles) {
         let _ = write!(out, "<h2>{zh} <small>{en}</small></h2><table><tr>");

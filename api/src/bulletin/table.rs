@@ -161,7 +161,7 @@ pub(super) fn tables(b: &Bulletin) -> Vec<Table> {
             ]
         })
         .collect();
-    vec![
+    let mut all = vec![
         Table {
             name: "districts",
             headers: head,
@@ -186,7 +186,55 @@ pub(super) fn tables(b: &Bulletin) -> Vec<Table> {
             ],
             rows: late,
         },
-    ]
+    ];
+    if !b.heating.is_empty() {
+        all.push(heating(b));
+    }
+    all
+}
+
+/// The clean-heating table: per village the route and a household's bill before and after.
+fn heating(b: &Bulletin) -> Table {
+    let money = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v.round()));
+    let rows = b
+        .heating
+        .iter()
+        .map(|h| {
+            vec![
+                Cell::Text(h.village.clone()),
+                Cell::Text(h.district.clone()),
+                Cell::Text(h.route.clone().unwrap_or_else(|| "none 无".to_owned())),
+                Cell::Number(f64::from(h.households)),
+                Cell::Number(f64::from(h.converted_households)),
+                money(h.bill_before_cny),
+                money(h.bill_after_cny),
+                money(h.install_cost_after_subsidy_cny),
+                Cell::Text(
+                    match h.affordable {
+                        Some(true) => "yes 是",
+                        Some(false) => "no 否",
+                        None => "",
+                    }
+                    .to_owned(),
+                ),
+            ]
+        })
+        .collect();
+    Table {
+        name: "heating",
+        headers: vec![
+            ("village", "村"),
+            ("district", "区县"),
+            ("route", "取暖方式"),
+            ("households", "户数"),
+            ("converted_households", "改造户数"),
+            ("bill_before_cny", "改造前年取暖费(元/户)"),
+            ("bill_after_cny", "改造后年取暖费(元/户)"),
+            ("install_cost_after_subsidy_cny", "补贴后安装费(元/户)"),
+            ("affordable", "可承受"),
+        ],
+        rows,
+    }
 }
 
 /// Appends one RFC 4180 field.

@@ -2,7 +2,7 @@
 //! HTML is bilingual and escaped, the XLSX opens with one sheet per table.
 
 use chrono::NaiveDate;
-use optimizer::bulletin::{Bulletin, DistrictLine, Figures, OwnerLine};
+use optimizer::bulletin::{Bulletin, DistrictLine, Figures, HeatingLine, OwnerLine};
 
 use super::*;
 
@@ -35,7 +35,68 @@ fn bulletin() -> Bulletin {
         }],
         late: Vec::new(),
         not_reporting: vec!["Water Co".into()],
+        heating: Vec::new(),
+        heating_unavailable: None,
     }
+}
+
+fn with_heating() -> Bulletin {
+    Bulletin {
+        heating: vec![HeatingLine {
+            village: "v-near".into(),
+            district: "Yanqing".into(),
+            route: Some("gas_wall_boiler".into()),
+            households: 100,
+            converted_households: 100,
+            bill_before_cny: Some(2_250.0),
+            bill_after_cny: Some(1_600.4),
+            install_cost_after_subsidy_cny: Some(8_799.0),
+            affordable: Some(true),
+        }],
+        ..bulletin()
+    }
+}
+
+#[test]
+fn a_plan_with_villages_gets_a_heating_table_in_every_format_but_csv() {
+    use calamine::Reader as _;
+    let b = with_heating();
+    let back: Bulletin =
+        serde_json::from_slice(&render(&b, Format::Json).expect("json")).expect("a bulletin");
+    assert_eq!(back, b);
+    let html = String::from_utf8(render(&b, Format::Html).expect("html")).expect("utf-8");
+    for needle in [
+        "清洁取暖",
+        "Clean heating by village",
+        "改造后年取暖费",
+        "gas_wall_boiler",
+        ">1600<",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    let text = String::from_utf8(render(&b, Format::Text).expect("text")).expect("utf-8");
+    assert!(text.contains("Clean heating by village"));
+    assert!(text.contains("v-near") && text.contains("2250") && text.contains("1600"));
+    let bytes = render(&b, Format::Xlsx).expect("xlsx");
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
+    assert_eq!(
+        book.sheet_names(),
+        vec!["districts", "owners", "late", "heating"]
+    );
+    let sheet = book.worksheet_range("heating").expect("heating sheet");
+    assert_eq!(
+        sheet.get_value((2, 5)),
+        Some(&calamine::Data::Float(2_250.0))
+    );
+    assert_eq!(
+        sheet.get_value((2, 6)),
+        Some(&calamine::Data::Float(1_600.0))
+    );
+    let csv = String::from_utf8(render(&b, Format::Csv).expect("csv")).expect("utf-8");
+    assert!(
+        !csv.contains("v-near"),
+        "the CSV stays one record per district and owner"
+    );
 }
 
 #[test]

@@ -83,5 +83,39 @@ pub(super) fn render(b: &Bulletin) -> String {
     if b.late.len() > 50 {
         let _ = writeln!(out, "  ... and {} more", b.late.len() - 50);
     }
+    heating(&mut out, b);
     out
+}
+
+/// The clean-heating table, when the plan has villages.
+fn heating(out: &mut String, b: &Bulletin) {
+    if let Some(why) = &b.heating_unavailable {
+        let _ = writeln!(out, "\nClean heating: not available ({why})");
+    }
+    if b.heating.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nClean heating by village (yuan per household and year):\n  {:<16} {:<26} {:>6} {:>8} {:>8} {:>8}  affordable",
+        "village", "route", "homes", "before", "after", "install"
+    );
+    let money = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
+    for h in &b.heating {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<26} {:>6} {:>8} {:>8} {:>8}  {}",
+            h.village,
+            h.route.as_deref().unwrap_or("none"),
+            h.households,
+            money(h.bill_before_cny),
+            money(h.bill_after_cny),
+            money(h.install_cost_after_subsidy_cny),
+            match h.affordable {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "-",
+            }
+        );
+    }
 }

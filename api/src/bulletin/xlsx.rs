@@ -1,4 +1,5 @@
-//! The bulletin as an XLSX workbook: one sheet per table (districts, owners, late), a
+//! The bulletin as an XLSX workbook: one sheet per table (districts, owners, late, and
+//! heating when the plan has villages), a
 //! header row in English over one in Chinese, numbers as numbers.
 
 use optimizer::bulletin::Bulletin;

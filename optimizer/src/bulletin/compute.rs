@@ -215,6 +215,7 @@ pub fn bulletin(
         .filter(|l| l.not_reporting)
         .map(|l| l.owner.clone())
         .collect();
+    let (heating, heating_unavailable) = super::heating_lines(plan);
     Bulletin {
         plan: plan.settings.name.clone(),
         as_of,
@@ -224,6 +225,8 @@ pub fn bulletin(
         owners: owner_lines,
         late,
         not_reporting,
+        heating,
+        heating_unavailable,
     }
 }
 

@@ -5,11 +5,14 @@
 //! counted are the plan's works and compounds; each has a planned span (the first start
 //! and last end of its activities in the schedule), a budget (its `investment_cny`, or
 //! 1 yuan when the plan gives none) and a state as of the data date (the latest progress
-//! row on its id reported on or before that date).
+//! row on its id reported on or before that date). A plan with villages adds the
+//! clean-heating table ([`heating_lines`]).
 
 mod compute;
+mod heating;
 
 pub use compute::bulletin;
+pub use heating::{HeatingLine, heating_lines};
 
 use chrono::NaiveDate;
 use geodata::progress::Status;
@@ -174,6 +177,14 @@ pub struct Bulletin {
     pub late: Vec<LateItem>,
     /// Owners that have not reported for more than `silent_after_days` days (or never).
     pub not_reporting: Vec<String>,
+    /// Clean heating per village, when the plan has villages: the chosen route, households
+    /// and a household's bill before and after.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heating: Vec<HeatingLine>,
+    /// Why the heating table is missing although the plan has villages (the route choice
+    /// failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heating_unavailable: Option<String>,
 }
 
 #[cfg(test)]
