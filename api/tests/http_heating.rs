@@ -1,5 +1,6 @@
 //! `POST /v1/plans/{id}/heating` through the real router with the two-village fixture:
-//! the report's fields, a scenario, a bad scenario and a missing plan.
+//! the report's fields, a scenario, a bad scenario and a missing plan; `GET
+//! /v1/plans/{id}/villages`, the map's village points.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,5 +127,62 @@ async fn a_bad_scenario_and_a_missing_plan_are_problems() {
         "{problem}"
     );
     let (status, _) = post(&state, "/v1/plans/nope/heating", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn get(state: &web::Data<AppState>, uri: &str) -> (StatusCode, Option<String>, Value) {
+    let app = test::init_service(
+        App::new()
+            .app_data(state.clone())
+            .configure(api::routes::configure),
+    )
+    .await;
+    let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = test::read_body(resp).await;
+    (
+        status,
+        content_type,
+        serde_json::from_slice(&body).expect("a JSON answer"),
+    )
+}
+
+#[actix_web::test]
+async fn the_villages_are_map_points_with_their_route_and_bills() {
+    let (state, id) = state();
+    let (status, content_type, doc) = get(&state, &format!("/v1/plans/{id}/villages")).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(content_type.as_deref(), Some("application/geo+json"));
+    let features = doc["features"].as_array().expect("features");
+    assert_eq!(features.len(), 2);
+    let near = &features[0];
+    assert_eq!(near["properties"]["id"], "v-near");
+    assert_eq!(near["properties"]["households"], 100);
+    assert_eq!(near["properties"]["bill_before_cny"], 2_250.0);
+    assert!(near["properties"]["route"].is_string());
+    assert!(near["properties"]["bill_after_cny"].is_number());
+    assert_eq!(near["geometry"]["coordinates"][0], 116.0);
+    // The polygon village becomes its centroid.
+    let far = &features[1]["geometry"]["coordinates"];
+    assert!(
+        (far[0].as_f64().expect("lon") - 116.2005).abs() < 1e-6,
+        "{far}"
+    );
+    let (_, _, shifted) = get(&state, &format!("/v1/plans/{id}/villages?crs=gcj02")).await;
+    let lon = shifted["features"][0]["geometry"]["coordinates"][0]
+        .as_f64()
+        .expect("lon");
+    assert!(
+        lon > 116.0 && lon < 116.01,
+        "GCJ-02 moves points a few hundred metres: {lon}"
+    );
+    let (status, _, _) = get(&state, &format!("/v1/plans/{id}/villages?crs=bd09")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = get(&state, "/v1/plans/nope/villages").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -49,6 +49,13 @@ const STRINGS = {
     change_extra_crew: 'Extra crew', change_higher_district_limit: 'Higher district limit',
     change_dig_apart: 'Dig apart', change_later_deadline: 'Later deadline', change_longer_horizon: 'Longer horizon',
     p_until: 'Until', p_exception: 'Exception', p_id: 'Id',
+    v_route: 'Heating route', v_bill_before: 'Bill before (per household, year)',
+    v_bill_after: 'Bill after (per household, year)', v_install: 'Install after subsidy',
+    v_affordable: 'Affordable', v_yes: 'yes', v_no: 'no', v_yuan: 'yuan',
+    route_gas_wall_boiler: 'gas wall boiler', route_electric_thermal_storage: 'electric thermal storage',
+    route_air_source_heat_pump: 'air-source heat pump', route_solar_thermal_electric: 'solar thermal + electric',
+    route_heat_pump_pv: 'heat pump + rooftop PV', route_biomass_pellet: 'biomass pellet stove',
+    route_lpg_boiler: 'LPG boiler', route_none: 'none (stays on coal)',
   },
   'zh-CN': {
     title: 'digonce — 计划地图',
@@ -96,6 +103,12 @@ const STRINGS = {
     change_extra_crew: '增加施工队', change_higher_district_limit: '提高区县同时开挖上限',
     change_dig_apart: '单独开挖', change_later_deadline: '推迟期限', change_longer_horizon: '延长计划期',
     p_until: '截至', p_exception: '特批', p_id: '编号',
+    v_route: '取暖方式', v_bill_before: '改造前取暖费（元/户·年）', v_bill_after: '改造后取暖费（元/户·年）',
+    v_install: '补贴后安装费', v_affordable: '可承受', v_yes: '是', v_no: '否', v_yuan: '元',
+    route_gas_wall_boiler: '燃气壁挂炉（煤改气）', route_electric_thermal_storage: '蓄热式电暖器',
+    route_air_source_heat_pump: '空气源热泵', route_solar_thermal_electric: '太阳能+电辅热',
+    route_heat_pump_pv: '光伏+热泵', route_biomass_pellet: '生物质颗粒炉', route_lpg_boiler: '液化石油气壁挂炉',
+    route_none: '未改造（仍烧煤）',
   },
 };
 

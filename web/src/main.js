@@ -6,6 +6,7 @@ import { Map as MapLibre, Popup, NavigationControl, ScaleControl, setWorkerUrl }
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import { LANGS, setLang, getLang, t, has, fmtDate, fmtLongDate } from './i18n.js';
+import { addVillages } from './villages.js';
 import { dayOf, isoOf, dateOf, sweep, STATUS_NAMES, UNSCHEDULED, PLANNED, IN_PROGRESS, DONE, LATE } from './status.js';
 
 const KINDS = ['street', 'compound', 'moratorium_conflict', 'trench', 'work', 'crossing'];
@@ -595,6 +596,7 @@ async function main() {
       map.addSource(kind, { type: 'geojson', data: { type: 'FeatureCollection', features: slim(kind, byKind[kind]) } });
     }
     for (const layer of layers()) map.addLayer(layer);
+    addVillages(map, `${apiRoot()}v1/plans/${encodeURIComponent(dbg.planId)}/villages${state.config.tile_crs === 'gcj02' ? '?crs=gcj02' : ''}`, token() ? { authorization: `Bearer ${token()}` } : {}).then((n) => { dbg.counts.village = n; });
     map.on('click', onClick);
     for (const l of CLICKABLE) {
       map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });

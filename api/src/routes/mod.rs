@@ -65,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
             .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
             .service(resource("/plans/{id}/heating").route(web::post().to(heating::choose)))
+            .service(resource("/plans/{id}/villages").route(web::get().to(heating::villages)))
             .service(resource("/plans/{id}/overlay").route(web::get().to(layers::plan_overlay)))
             .service(
                 resource("/schedules/{id}/overlay").route(web::get().to(layers::schedule_overlay)),
