@@ -46,7 +46,13 @@ fn applied_heating_works_validate_and_are_scheduled_before_the_villages_connect(
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report: Value = serde_json::from_slice(&out.stdout).expect("the report on stdout");
     assert_eq!(report["villages"][0]["route"], "gas_wall_boiler");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("5 works for 2 villages"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("5 works for 2 villages"), "{stderr}");
+    assert!(
+        stderr.contains("households confirmed by 2026-06-18")
+            && stderr.contains("heating working by 2026-11-14"),
+        "{stderr}"
+    );
 
     let text = std::fs::read_to_string(&plan2).expect("plan written");
     let doc: Value = serde_json::from_str(&text).expect("JSON");

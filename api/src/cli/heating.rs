@@ -83,6 +83,19 @@ pub fn run(args: &HeatingArgs) -> anyhow::Result<ExitCode> {
                 implied.milestones.len(),
                 path.display()
             );
+            // Every village converts before the same heating season, so one line says it.
+            if let Some(m) = implied.milestones.first() {
+                eprintln!(
+                    "milestones: households confirmed by {}, equipment tendered by {}, \
+                     in-home retrofit done by {}, gas or power connected by {}, heating \
+                     working by {}",
+                    m.households_confirmed,
+                    m.equipment_tendered,
+                    m.retrofit_done,
+                    m.connected,
+                    m.working
+                );
+            }
             std::io::stdout().lock().write_all(text.as_bytes())?;
         }
         (Some(path), false) => std::fs::write(path, text)

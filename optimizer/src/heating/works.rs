@@ -8,8 +8,9 @@
 //!   the village, laid at [`MAIN_M_PER_DAY`], and the village's **service connections**
 //!   (`utility: gas`, low pressure) across the village, [`CONNECTIONS_PER_DAY`] households a
 //!   day;
-//! - electric routes whose load does not fit in what is left of the feeding substation's
-//!   spare capacity (given out to villages in plan order): a **transformer upgrade**
+//! - routes whose load (as in the choice: every route's kW per household) does not fit in
+//!   what is left of the feeding substation's spare capacity (given out to villages in
+//!   plan order): a **transformer upgrade**
 //!   (`trade: general`, at the substation) for the excess kVA, [`UPGRADE_DAYS`] days;
 //! - one **retrofit** per chosen route: `trade: clean_heating` (`coal_to_gas` or
 //!   `coal_to_electric`) for the networked routes, `trade: general` for pellet and LPG
@@ -185,7 +186,7 @@ pub fn implied_works(plan: &Plan, report: &HeatingReport) -> Result<ImpliedWorks
             let from = networks.nearest_gas_main(at).map(|m| m.point);
             b.gas(from, at, gas_households);
         }
-        let load = electric_load(result);
+        let load = substation_load(result);
         if load > 0.0
             && let Some(s) = networks.feeding_substation(inputs, village)
         {
@@ -239,8 +240,8 @@ pub fn apply(plan: &mut Plan, report: &HeatingReport) -> Result<ImpliedWorks, Wo
     Ok(implied)
 }
 
-/// kVA the village's electric households add to its substation.
-fn electric_load(result: &VillageResult) -> f64 {
+/// kVA the village's chosen routes add to its substation.
+fn substation_load(result: &VillageResult) -> f64 {
     result
         .split
         .iter()
