@@ -111,3 +111,34 @@ fn a_village_naming_a_missing_substation_is_an_unknown_reference() {
         "/features/0/properties/substation"
     );
 }
+
+#[test]
+fn a_work_serves_a_village_by_id_and_a_missing_village_is_an_unknown_reference() {
+    let work = |village: &str| {
+        format!(
+            r#"{{ "type": "Feature",
+      "properties": {{ "kind": "work", "id": "w-spur", "utility": "gas", "owner": "County Gas",
+                      "action": "new", "duration_days": 10, "village": "{village}" }},
+      "geometry": {{ "type": "LineString", "coordinates": [[116.0, 39.9955], [116.0, 40.0]] }} }},
+    "#
+        )
+    };
+    let with = |village: &str| {
+        fixture().replacen(
+            "\"features\": [",
+            &format!("\"features\": [{}", work(village)),
+            1,
+        )
+    };
+    let plan = ingest(with("v-near").as_bytes(), &IngestOptions::default()).expect("valid");
+    assert_eq!(plan.works[0].village.as_deref(), Some("v-near"));
+    let Err(IngestError::Invalid(report)) =
+        ingest(with("v-nowhere").as_bytes(), &IngestOptions::default())
+    else {
+        panic!("the reference is broken");
+    };
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].code, IssueCode::UnknownReference);
+    assert_eq!(report.problems[0].pointer, "/features/0/properties/village");
+    assert!(report.problems[0].message.contains("v-nowhere"));
+}
