@@ -16,6 +16,7 @@ pub mod document;
 pub mod inputs;
 pub mod lowering;
 pub mod network;
+pub mod regroup;
 pub mod replan;
 mod report;
 
@@ -30,7 +31,7 @@ use crate::check::check;
 use crate::city::network::{Network, NetworkError, Templates};
 use crate::engine::Progress;
 use crate::engine::SearchOptions;
-use crate::engine::{SolveError, SolveOptions, solve};
+use crate::engine::{Schedule, SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
 use coordination::LeastDays;
 use document::{
@@ -43,6 +44,13 @@ use report::{Report, Sharing};
 /// Share of the time limit the search and the timing LP may use; explanations, advice and
 /// the plan-level check have the rest.
 const SOLVE_SHARE: f64 = 0.85;
+
+/// Share of the time limit that must remain before the search deadline for another round
+/// on the regrouped plan ([`second_round`]).
+const SECOND_ROUND_SHARE: f64 = 0.15;
+
+/// Rounds on a regrouped plan after the first search, at most.
+const MAX_REGROUPS: usize = 3;
 
 /// Effort and seed of a city plan.
 #[derive(Debug, Clone)]
@@ -131,14 +139,10 @@ fn plan_city_with(
     let baseline_lowered = lowering::lower(&baseline.network);
     let apart_least = LeastDays::of(&baseline.network, &baseline_lowered)
         .map_err(|source| CityError::Solve { source })?;
-    let Grouped {
-        inputs,
-        network,
-        mut lowered,
-        least: shared_least,
-    } = grouped(plan, inputs, &templates, (&baseline.network, &apart_least))?;
-    let warm_starts = replan
-        .map(|(actuals, previous)| replan::constrain(&network, &mut lowered, actuals, previous));
+    let mut first = grouped(plan, inputs, &templates, (&baseline.network, &apart_least))?;
+    let warm_starts = replan.map(|(actuals, previous)| {
+        replan::constrain(&first.network, &mut first.lowered, actuals, previous)
+    });
     let solve_options = solve_options(options, began);
     let baseline_options = SolveOptions {
         progress: None,
@@ -148,8 +152,10 @@ fn plan_city_with(
     // by side, so the saving compares like with like.
     let (schedule, baseline_schedule) = rayon::join(
         || match &warm_starts {
-            None => solve(&lowered.problem, &solve_options).map(|s| (s, replan::WarmStart::Fresh)),
-            Some(starts) => replan::solve_warm(&lowered.problem, &solve_options, starts),
+            None => {
+                solve(&first.lowered.problem, &solve_options).map(|s| (s, replan::WarmStart::Fresh))
+            }
+            Some(starts) => replan::solve_warm(&first.lowered.problem, &solve_options, starts),
         },
         || solve(&baseline_lowered.problem, &baseline_options),
     );
@@ -163,18 +169,44 @@ fn plan_city_with(
         schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
     let baseline_schedule =
         baseline_schedule.map_err(cancelled_or(|source| CityError::Baseline { source }))?;
-    let report = Report::new(&network, &lowered, &schedule).with_sharing(Sharing {
-        trenches: &inputs.trenches,
-        least: &shared_least,
-        apart: (&baseline.network, &apart_least),
-    });
     let baseline_report = Report::new(&baseline.network, &baseline_lowered, &baseline_schedule);
-    let (deadlines, beyond_horizon) = report
-        .deadlines_and_horizon()
-        .map_err(|source| CityError::Solve { source })?;
     let (baseline_deadlines, _) = baseline_report
         .deadlines_and_horizon()
         .map_err(|source| CityError::Baseline { source })?;
+    let apart = (&baseline.network, &apart_least);
+    // A re-plan keeps the grouping its history was dug with.
+    let (grouped, schedule) = if replan.is_none() {
+        second_round(
+            plan,
+            &templates,
+            (first, schedule),
+            apart,
+            &baseline_deadlines,
+            &solve_options,
+        )
+        .map_err(|e| match e {
+            CityError::Solve {
+                source: SolveError::Cancelled,
+            } => CityError::Cancelled,
+            e => e,
+        })?
+    } else {
+        (first, schedule)
+    };
+    let Grouped {
+        inputs,
+        network,
+        lowered,
+        least: shared_least,
+    } = grouped;
+    let report = Report::new(&network, &lowered, &schedule).with_sharing(Sharing {
+        trenches: &inputs.trenches,
+        least: &shared_least,
+        apart,
+    });
+    let (deadlines, beyond_horizon) = report
+        .deadlines_and_horizon()
+        .map_err(|source| CityError::Solve { source })?;
     // Missed hard deadlines and activities beyond the horizon are reported in the
     // document; every other violation means the schedule breaks a rule.
     let violations = engine_violations(&lowered.problem, &schedule);
@@ -328,26 +360,115 @@ fn grouped(
     templates: &Templates,
     apart: (&Network, &LeastDays),
 ) -> Result<Grouped, CityError> {
-    let build = |inputs: &NetworkInputs| -> Result<(Network, Lowered, LeastDays), CityError> {
-        let network = Network::build(plan, inputs, templates)
+    let proposed = Grouped::build(plan, inputs.clone(), templates)?;
+    let decision = coordination::decide(plan, &inputs, (&proposed.network, &proposed.least), apart);
+    if decision.splits.is_empty() {
+        return Ok(proposed);
+    }
+    inputs.trenches = decision.trenches;
+    Grouped::build(plan, inputs, templates)
+}
+
+impl Grouped {
+    /// What the report needs to tell misses that sharing causes.
+    fn sharing<'a>(&'a self, apart: (&'a Network, &'a LeastDays)) -> Sharing<'a> {
+        Sharing {
+            trenches: &self.inputs.trenches,
+            least: &self.least,
+            apart,
+        }
+    }
+
+    /// The network of `inputs`, lowered, with its least schedule.
+    fn build(plan: &Plan, inputs: NetworkInputs, templates: &Templates) -> Result<Self, CityError> {
+        let network = Network::build(plan, &inputs, templates)
             .map_err(|source| CityError::Network { source })?;
         let lowered = lowering::lower(&network);
         let least =
             LeastDays::of(&network, &lowered).map_err(|source| CityError::Solve { source })?;
-        Ok((network, lowered, least))
-    };
-    let (mut network, mut lowered, mut least) = build(&inputs)?;
-    let decision = coordination::decide(plan, &inputs, (&network, &least), apart);
-    if !decision.splits.is_empty() {
-        inputs.trenches = decision.trenches;
-        (network, lowered, least) = build(&inputs)?;
+        Ok(Self {
+            inputs,
+            network,
+            lowered,
+            least,
+        })
     }
-    Ok(Grouped {
-        inputs,
-        network,
-        lowered,
-        least,
-    })
+}
+
+/// How late a round's schedule is: hard deadlines missed, their total days late, and the
+/// activities beyond the horizon.
+fn lateness(report: &Report<'_>) -> Result<(Vec<DeadlineOutcome>, (usize, i64, usize)), CityError> {
+    let (deadlines, beyond) = report
+        .deadlines_and_horizon()
+        .map_err(|source| CityError::Solve { source })?;
+    let (missed, days) = deadlines
+        .iter()
+        .filter(|d| d.is_missed_hard())
+        .fold((0, 0), |(n, days), d| (n + 1, days + d.lateness_days));
+    Ok((deadlines, (missed, days, beyond.len())))
+}
+
+/// The second look at the grouping ([`regroup`]): while the schedule misses hard deadlines
+/// the uncoordinated schedule meets and a shared trench is behind them, the regrouped plan
+/// is searched (from the previous schedule where it carries over) until the same search
+/// deadline, and kept when it misses fewer hard deadlines, is no later in total and leaves
+/// no more activities beyond the horizon; otherwise the previous round stands.
+fn second_round(
+    plan: &Plan,
+    templates: &Templates,
+    first: (Grouped, Schedule),
+    apart: (&Network, &LeastDays),
+    baseline_deadlines: &[DeadlineOutcome],
+    options: &SolveOptions,
+) -> Result<(Grouped, Schedule), CityError> {
+    let (mut grouped, mut schedule) = first;
+    let (mut deadlines, mut before) = lateness(
+        &Report::new(&grouped.network, &grouped.lowered, &schedule)
+            .with_sharing(grouped.sharing(apart)),
+    )?;
+    for _ in 0..MAX_REGROUPS {
+        // Too little time left for another search to be worth its network build.
+        let enough = options.deadline.is_none_or(|deadline| {
+            deadline.saturating_duration_since(Instant::now())
+                >= options.search.time_limit.mul_f64(SECOND_ROUND_SHARE)
+        });
+        if !enough {
+            break;
+        }
+        let lost = regroup::lost_to_sharing(&deadlines, baseline_deadlines);
+        let Some(regrouped) = regroup::regroup(&grouped.inputs.trenches, &lost) else {
+            break;
+        };
+        let mut inputs = grouped.inputs.clone();
+        inputs.trenches = regrouped.trenches;
+        let next = Grouped::build(plan, inputs, templates)?;
+        let ids = |n: &Network| {
+            n.activities
+                .iter()
+                .map(|a| a.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let carried = regroup::carried_starts(
+            (&ids(&grouped.network), &schedule.starts),
+            &ids(&next.network),
+            &regrouped.splits,
+        );
+        let searched = match carried {
+            Some(starts) => {
+                replan::solve_warm(&next.lowered.problem, options, &[starts]).map(|(s, _)| s)
+            }
+            None => solve(&next.lowered.problem, options),
+        }
+        .map_err(|source| CityError::Solve { source })?;
+        let (again, after) = lateness(
+            &Report::new(&next.network, &next.lowered, &searched).with_sharing(next.sharing(apart)),
+        )?;
+        if !(after.0 < before.0 && after.1 <= before.1 && after.2 <= before.2) {
+            break;
+        }
+        (grouped, schedule, deadlines, before) = (next, searched, again, after);
+    }
+    Ok((grouped, schedule))
 }
 
 /// What the engine's verifier finds in its own schedule besides missed deadlines.
