@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod overlay;
 pub mod planner;
 pub mod problem_details;
+pub mod replanning;
 pub mod routes;
 pub mod server;
 pub mod storage;
