@@ -20,6 +20,7 @@ pub mod overlay;
 pub mod planner;
 pub mod problem_details;
 pub mod replanning;
+pub mod residents;
 pub mod routes;
 pub mod server;
 pub mod storage;

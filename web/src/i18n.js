@@ -49,6 +49,9 @@ const STRINGS = {
     change_extra_crew: 'Extra crew', change_higher_district_limit: 'Higher district limit',
     change_dig_apart: 'Dig apart', change_later_deadline: 'Later deadline', change_longer_horizon: 'Longer horizon',
     p_until: 'Until', p_exception: 'Exception', p_id: 'Id',
+    progress_title: 'Progress', data_date: 'as of', progress_status: 'Colour by reported status',
+    progress_ranking: 'District ranking', progress_completion: 'works finished / due',
+    ps_done: 'done', ps_in_progress: 'in progress', ps_late: 'late', ps_not_started: 'not started',
   },
   'zh-CN': {
     title: 'digonce — 计划地图',
@@ -96,10 +99,14 @@ const STRINGS = {
     change_extra_crew: '增加施工队', change_higher_district_limit: '提高区县同时开挖上限',
     change_dig_apart: '单独开挖', change_later_deadline: '推迟期限', change_longer_horizon: '延长计划期',
     p_until: '截至', p_exception: '特批', p_id: '编号',
+    progress_title: '进度', data_date: '数据截至', progress_status: '按上报进度着色',
+    progress_ranking: '区县进度排名', progress_completion: '完成率',
+    ps_done: '已完成', ps_in_progress: '施工中', ps_late: '滞后', ps_not_started: '未开工',
   },
 };
 
 let lang = 'en';
+const listeners = [];
 let dateFmt = null;
 let longFmt = null;
 
@@ -109,7 +116,13 @@ export function setLang(code) {
   dateFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   longFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' });
   document.documentElement.lang = lang;
+  for (const fn of listeners) fn(lang);
   return lang;
+}
+
+/** Calls `fn(lang)` after every language change (panels added after the page's own). */
+export function onLangChange(fn) {
+  listeners.push(fn);
 }
 
 /** The language in force. */
