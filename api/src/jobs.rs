@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::replanning::History;
 use crate::storage::{JobRecord, JobStatus, Progress, Store, StoreError};
 use geodata::validation::{Issue, IssueCode, ValidationReport};
 use optimizer::city::document::ScheduleDocument;
@@ -113,7 +114,7 @@ pub struct PlannerInput<'a> {
     /// The client's options.
     pub options: &'a JobOptions,
     /// What a re-plan starts from (loaded when the options carry `as_of`).
-    pub history: Option<&'a crate::replanning::History>,
+    pub history: Option<&'a History>,
 }
 
 /// Why a planner stopped without a schedule.
@@ -452,17 +453,10 @@ impl JobSystem {
                 return Ok(());
             }
         };
-        let history = match crate::replanning::History::for_job(
-            self.store.as_ref(),
-            &job.plan_id,
-            job.plan_version,
-            options.as_of,
-        ) {
+        let as_of = options.as_of;
+        let history = match History::for_job(&*self.store, &job.plan_id, job.plan_version, as_of) {
             Ok(history) => history,
-            Err(error) => {
-                self.fail(job, job.progress, &error.to_string())?;
-                return Ok(());
-            }
+            Err(error) => return self.fail(job, job.progress, &error.to_string()),
         };
         let last_persisted = Mutex::new(Instant::now());
         let report = |p: Progress| {

@@ -1,8 +1,8 @@
 //! The short code of a compound's public page (`/p/{code}`, `docs/progress.md`,
-//! "The residents' page"): eight characters to print at the compound's gate.
+//! "The residents' page"): ten characters to print at the compound's gate.
 //!
 //! The code is derived, never stored: its first three characters come from a hash of the
-//! plan id, its last five from a hash of the plan id and the compound id (SHA-256, in
+//! plan id, its last seven from a hash of the plan id and the compound id (SHA-256, in
 //! Crockford's base 32, lower case). It stays the same across plan versions and
 //! schedules, differs between plans, and lets the service find the plan from the code by
 //! its first three characters without any index.
@@ -15,7 +15,7 @@ const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Characters taken from the plan id's hash.
 pub const PLAN_PART: usize = 3;
 /// Characters taken from the compound's hash.
-pub const COMPOUND_PART: usize = 5;
+pub const COMPOUND_PART: usize = 7;
 /// The length of a code.
 pub const LEN: usize = PLAN_PART + COMPOUND_PART;
 
@@ -76,7 +76,7 @@ mod tests {
         assert!(a.starts_with(&plan_part("pl_1")));
         assert_ne!(a, code("pl_1", "c2"));
         assert_ne!(a, code("pl_2", "c1"));
-        assert!(!is_well_formed("ABCDEFGH"));
+        assert!(!is_well_formed("ABCDEFGHJK"));
         assert!(!is_well_formed("abc"));
     }
 }

@@ -102,7 +102,7 @@ impl Notice {
                 near.then(|| NearbyWork {
                     discipline: w.discipline,
                     owner: w.owner.clone(),
-                    span: span(schedule, |a| a.works.iter().any(|x| *x == w.id)),
+                    span: span(schedule, |a| a.works.contains(&w.id)),
                     status: status_of(&w.id),
                     serves,
                 })

@@ -20,7 +20,7 @@ use crate::server::AppState;
 /// A problem document (RFC 9457) for each failure the responses list.
 #[utoipa::path(
     get, path = "/p/{short}", tag = "progress",
-    params(("short" = String, Path, description = "The compound's eight-character code")),
+    params(("short" = String, Path, description = "The compound's ten-character code")),
     responses(
         (status = 200, description = "The page, HTML in Chinese", body = String, content_type = "text/html"),
         (status = 404, description = "No compound has this code, or its plan has no schedule yet", body = ProblemDocument, content_type = "application/problem+json"),

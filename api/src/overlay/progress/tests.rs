@@ -16,8 +16,7 @@ fn statuses_counts_and_the_district_area_follow_the_bulletin() {
             .units
             .iter()
             .find(|u| u.id == id)
-            .map(|u| u.status)
-            .unwrap_or_else(|| panic!("{id}"))
+            .map_or_else(|| panic!("{id}"), |u| u.status)
     };
     assert_eq!(status("w-gas-c"), UnitStatus::Done);
     assert_eq!(status("w-sewer"), UnitStatus::InProgress);
