@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::replanning::History;
 use crate::storage::{JobRecord, JobStatus, Progress, Store, StoreError};
 use geodata::validation::{Issue, IssueCode, ValidationReport};
 use optimizer::city::document::ScheduleDocument;
@@ -43,6 +44,12 @@ pub struct JobOptions {
     /// Random seed for reproducible searches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The data date of a re-plan (`YYYY-MM-DD`): with it the job re-plans from the
+    /// plan's stored progress and its newest schedule (`docs/progress.md`,
+    /// "Re-planning"); without it, it plans from scratch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl JobOptions {
@@ -106,6 +113,8 @@ pub struct PlannerInput<'a> {
     pub crs: &'a str,
     /// The client's options.
     pub options: &'a JobOptions,
+    /// What a re-plan starts from (loaded when the options carry `as_of`).
+    pub history: Option<&'a History>,
 }
 
 /// Why a planner stopped without a schedule.
@@ -444,6 +453,11 @@ impl JobSystem {
                 return Ok(());
             }
         };
+        let as_of = options.as_of;
+        let history = match History::for_job(&*self.store, &job.plan_id, job.plan_version, as_of) {
+            Ok(history) => history,
+            Err(error) => return self.fail(job, job.progress, &error.to_string()),
+        };
         let last_persisted = Mutex::new(Instant::now());
         let report = |p: Progress| {
             let p = Progress {
@@ -464,6 +478,7 @@ impl JobSystem {
             plan_geojson: &plan.body,
             crs: &plan.meta.crs,
             options: &options,
+            history: history.as_ref(),
         };
         let started = Instant::now();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -19,6 +19,8 @@ pub mod openapi;
 pub mod overlay;
 pub mod planner;
 pub mod problem_details;
+pub mod replanning;
+pub mod residents;
 pub mod routes;
 pub mod server;
 pub mod storage;

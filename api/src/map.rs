@@ -111,7 +111,7 @@ fn version_of(name: &str) -> &'static str {
 }
 
 /// Escapes text for an HTML attribute value or element content.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -40,6 +40,8 @@ use crate::problem_details::ProblemKind;
         crate::routes::ogc::item,
         crate::routes::progress::submit,
         crate::routes::progress::report,
+        crate::routes::progress_map::get,
+        crate::routes::residents::page,
     ),
     modifiers(&BearerAuth),
     tags(

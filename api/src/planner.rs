@@ -1,4 +1,5 @@
-//! The schedule engine behind the job system: ingest, analyse, plan a city.
+//! The schedule engine behind the job system: ingest, analyse, plan a city (or re-plan
+//! it from its history when the job has `as_of`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -7,6 +8,7 @@ use geodata::analysis::{AnalysisOptions, analyze};
 use geodata::crs::InputCrs;
 use geodata::ingest::{IngestOptions, ingest};
 use optimizer::city::document::ScheduleDocument;
+use optimizer::city::replan::replan;
 use optimizer::city::{CityError, CityOptions, plan_city};
 use optimizer::engine::Progress as SearchProgress;
 
@@ -79,7 +81,10 @@ impl Planner for CityPlanner {
         // (the job's progress callback belongs to this thread).
         let started = Instant::now();
         let outcome = std::thread::scope(|scope| {
-            let planning = scope.spawn(|| plan_city(&plan, &analysis, &options));
+            let planning = scope.spawn(|| match input.history {
+                Some(h) => replan(&plan, &analysis, &h.previous, &h.rows, h.as_of, &options),
+                None => plan_city(&plan, &analysis, &options),
+            });
             while !planning.is_finished() {
                 std::thread::sleep(PROGRESS_EVERY);
                 let share = started.elapsed().as_secs_f64() / time_limit.as_secs_f64().max(0.1);

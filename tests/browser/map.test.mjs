@@ -349,3 +349,42 @@ test('a 2,000-compound city renders and the timeline ticks without rebuilding so
   console.log(line);
   await page.close();
 });
+
+test('the progress layer sets today to the data date, colours by reported status and ranks districts', async () => {
+  const res = await fetch(`${base}/v1/plans/${PLAN}/progress/map`, { headers: TOKEN ? { authorization: `Bearer ${TOKEN}` } : {} });
+  const { page, errors } = await open(PLAN);
+  await page.waitForFunction(() => window.__digonce.progress !== undefined, null, { timeout: 30000 });
+  const shown = await page.evaluate(() => window.__digonce.progress);
+  if (res.status !== 200) {
+    // No progress stored (the stand-in server): nothing is added.
+    assert.equal(shown, null);
+    assert.equal(await page.locator('#progress-panel').count(), 0);
+    await page.close();
+    return;
+  }
+  const doc = await res.json();
+  assert.equal(shown.as_of, doc.as_of);
+  assert.deepEqual(shown.counts, doc.counts);
+  const drawn = new Set(overlay.features.filter((f) => f.properties.kind === 'work' && f.geometry).map((f) => f.properties.id));
+  assert.equal(shown.colored.work, doc.units.filter((u) => u.kind === 'work' && drawn.has(u.id)).length);
+  if (doc.as_of >= overlay.overlay.start && doc.as_of <= overlay.overlay.end) {
+    assert.equal(await page.evaluate(() => window.__digonce.date), doc.as_of, "the timeline's today is the data date");
+  }
+  assert.equal(await page.locator('#progress-ranking li').count(), doc.ranking.length);
+  assert.equal(await page.locator('#progress-ranking li').first().getAttribute('data-district'), doc.ranking[0].district);
+  // The toggle shows the status layers; a late work carries state 2 (late).
+  await page.click('#progress-toggle');
+  const after = await page.evaluate(() => {
+    const m = window.__digonce.map;
+    const late = m.querySourceFeatures('work').filter((x) => m.getFeatureState({ source: 'work', id: x.id }).ps === 2);
+    return { visible: m.getLayoutProperty('progress-work', 'visibility'), late: new Set(late.map((f) => window.__digonce.featureId('work', f.id))).size };
+  });
+  assert.equal(after.visible, 'visible');
+  const lateDrawn = doc.units.filter((u) => u.kind === 'work' && u.status === 'late' && drawn.has(u.id)).length;
+  assert.equal(after.late, lateDrawn);
+  // Chinese labels.
+  await page.evaluate(() => window.__digonce.setLang('zh-CN'));
+  assert.match(await page.locator('#progress-panel').innerText(), /区县进度排名/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

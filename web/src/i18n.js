@@ -56,6 +56,9 @@ const STRINGS = {
     route_air_source_heat_pump: 'air-source heat pump', route_solar_thermal_electric: 'solar thermal + electric',
     route_heat_pump_pv: 'heat pump + rooftop PV', route_biomass_pellet: 'biomass pellet stove',
     route_lpg_boiler: 'LPG boiler', route_none: 'none (stays on coal)',
+    progress_title: 'Progress', data_date: 'as of', progress_status: 'Colour by reported status',
+    progress_ranking: 'District ranking', progress_completion: 'works finished / due',
+    ps_done: 'done', ps_in_progress: 'in progress', ps_late: 'late', ps_not_started: 'not started',
   },
   'zh-CN': {
     title: 'digonce — 计划地图',
@@ -109,10 +112,14 @@ const STRINGS = {
     route_air_source_heat_pump: '空气源热泵', route_solar_thermal_electric: '太阳能+电辅热',
     route_heat_pump_pv: '光伏+热泵', route_biomass_pellet: '生物质颗粒炉', route_lpg_boiler: '液化石油气壁挂炉',
     route_none: '未改造（仍烧煤）',
+    progress_title: '进度', data_date: '数据截至', progress_status: '按上报进度着色',
+    progress_ranking: '区县进度排名', progress_completion: '完成率',
+    ps_done: '已完成', ps_in_progress: '施工中', ps_late: '滞后', ps_not_started: '未开工',
   },
 };
 
 let lang = 'en';
+const listeners = [];
 let dateFmt = null;
 let longFmt = null;
 
@@ -122,7 +129,13 @@ export function setLang(code) {
   dateFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   longFmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' });
   document.documentElement.lang = lang;
+  for (const fn of listeners) fn(lang);
   return lang;
+}
+
+/** Calls `fn(lang)` after every language change (panels added after the page's own). */
+export function onLangChange(fn) {
+  listeners.push(fn);
 }
 
 /** The language in force. */

@@ -7,6 +7,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import { LANGS, setLang, getLang, t, has, fmtDate, fmtLongDate } from './i18n.js';
 import { addVillages } from './villages.js';
+import { addProgressLayer } from './progress-layer.js';
 import { dayOf, isoOf, dateOf, sweep, STATUS_NAMES, UNSCHEDULED, PLANNED, IN_PROGRESS, DONE, LATE } from './status.js';
 
 const KINDS = ['street', 'compound', 'moratorium_conflict', 'trench', 'work', 'crossing'];
@@ -610,6 +611,10 @@ async function main() {
     const tUi = performance.now();
     dbg.timings.sources_ms = tUi - tLoad;
     applyLang(getLang());
+    const crs = state.config.tile_crs === 'gcj02' ? '?crs=gcj02' : '';
+    addProgressLayer({ map, byKind, setDate: (iso) => setDay(dayOf(iso)), container: $('map-wrap'),
+      url: `${apiRoot()}v1/plans/${encodeURIComponent(dbg.planId)}/progress/map${crs}`,
+      headers: token() ? { authorization: `Bearer ${token()}` } : {} }).then((p) => { dbg.progress = p; });
     dbg.timings.ui_ms = performance.now() - tUi;
     map.once('idle', () => {
       dbg.timings.first_render_ms = performance.now();

@@ -12,6 +12,8 @@
 pub mod cache;
 pub mod filter;
 pub mod geometry;
+pub mod progress;
+pub mod short_code;
 
 use std::collections::{BTreeMap, BTreeSet};
 

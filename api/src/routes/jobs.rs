@@ -7,6 +7,7 @@ use super::{find, read_optional_json};
 use crate::auth::{Action, Principal};
 use crate::jobs::{JobError, JobOptions};
 use crate::problem_details::{ApiError, ProblemDocument};
+use crate::replanning::{History, ReplanError};
 use crate::server::AppState;
 use crate::storage::JobRecord;
 
@@ -26,7 +27,21 @@ fn job_error(error: JobError) -> ApiError {
     }
 }
 
+fn replan_error(error: ReplanError) -> ApiError {
+    match error {
+        ReplanError::NoSchedule { .. } | ReplanError::NoProgress { .. } => ApiError::Conflict {
+            reason: error.to_string(),
+        },
+        ReplanError::Corrupt { source } => ApiError::CorruptDocument {
+            what: "schedule",
+            source,
+        },
+        ReplanError::Store { source } => ApiError::Storage { source },
+    }
+}
+
 /// Starts planning the latest version of a plan; answers at once with the queued job.
+/// With `as_of` the job re-plans from the plan's stored progress and its newest schedule.
 ///
 /// # Errors
 /// A problem document (RFC 9457) for each failure the responses list.
@@ -39,6 +54,7 @@ fn job_error(error: JobError) -> ApiError {
         (status = 202, description = "Queued; poll the Location", body = JobRecord),
         (status = 400, description = "The body is not JSON options", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "`as_of` given but the plan version has no schedule yet, or no progress was reported on or before `as_of`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "An option is out of range (`time_limit_s` 0 or over 3600); `problems` names it", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 503, description = "No planning engine in this build", body = ProblemDocument, content_type = "application/problem+json"),
     ),
@@ -54,8 +70,21 @@ pub async fn submit(
     principal.require(Action::RunJobs)?;
     let options: JobOptions = read_optional_json(&req, payload, OPTIONS_LIMIT).await?;
     options.validate().map_err(ApiError::InvalidOptions)?;
+    let id = id.into_inner();
+    if let Some(as_of) = options.as_of {
+        let store = state.store.clone();
+        find("checking a re-plan", "plan", id.clone(), move |id| {
+            let Some(plan) = store.plan(id, None)? else {
+                return Ok(None);
+            };
+            History::for_job(store.as_ref(), id, plan.meta.version, Some(as_of))
+                .map(|_history| Some(()))
+                .map_err(replan_error)
+        })
+        .await?;
+    }
     let jobs = state.jobs.clone();
-    let job = find("queueing a job", "plan", id.into_inner(), move |id| {
+    let job = find("queueing a job", "plan", id, move |id| {
         jobs.submit(id, &options).map_err(job_error)
     })
     .await?;

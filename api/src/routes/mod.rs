@@ -7,7 +7,8 @@
 //!
 //! Handler modules: [`plans`], [`jobs`], [`schedules`] (documents and exports),
 //! [`layers`] (analysis and overlays), [`ogc`] (OGC API Features over the overlays) and
-//! [`meta`] (health and documentation), [`progress`] (progress reports and the bulletin).
+//! [`meta`] (health and documentation), [`progress`] (progress reports and the bulletin), [`progress_map`] (progress on the
+//! map) and [`residents`] (the public page of a compound, `/p/{short}`).
 
 pub mod heating;
 pub mod jobs;
@@ -16,6 +17,8 @@ pub mod meta;
 pub mod ogc;
 pub mod plans;
 pub mod progress;
+pub mod progress_map;
+pub mod residents;
 pub mod schedules;
 
 use actix_web::ResponseError as _;
@@ -62,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/plans/{id}/source").route(web::get().to(plans::source)))
             .service(resource("/plans/{id}/progress").route(web::post().to(progress::submit)))
             .service(resource("/plans/{id}/report").route(web::get().to(progress::report)))
+            .service(resource("/plans/{id}/progress/map").route(web::get().to(progress_map::get)))
             .service(resource("/plans/{id}/schedules").route(web::post().to(jobs::submit)))
             .service(resource("/plans/{id}/analysis").route(web::get().to(layers::analysis)))
             .service(resource("/plans/{id}/heating").route(web::post().to(heating::choose)))
@@ -97,6 +101,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             ),
     )
     .configure(crate::map::configure)
+    .service(resource("/p/{short}").route(web::get().to(residents::page)))
     .default_service(web::to(route_not_found));
 }
 

@@ -19,7 +19,7 @@ use crate::server::AppState;
 use crate::storage::{ProgressReceipt, Store};
 
 /// The latest version of a plan, read again, and its newest schedule (if any).
-fn plan_and_schedule(
+pub(super) fn plan_and_schedule(
     store: &dyn Store,
     id: &str,
 ) -> Result<(Plan, Option<ScheduleDocument>), ApiError> {
