@@ -46,7 +46,7 @@ use report::{Report, Sharing};
 const SOLVE_SHARE: f64 = 0.85;
 
 /// Share of the time limit that must remain before the search deadline for another round
-/// on the regrouped plan ([`second_round`]).
+/// on the regrouped plan ([`regroup_rounds`]).
 const SECOND_ROUND_SHARE: f64 = 0.15;
 
 /// Rounds on a regrouped plan after the first search, at most.
@@ -176,7 +176,7 @@ fn plan_city_with(
     let apart = (&baseline.network, &apart_least);
     // A re-plan keeps the grouping its history was dug with.
     let (grouped, schedule) = if replan.is_none() {
-        second_round(
+        regroup_rounds(
             plan,
             &templates,
             (first, schedule),
@@ -413,7 +413,7 @@ fn lateness(report: &Report<'_>) -> Result<(Vec<DeadlineOutcome>, (usize, i64, u
 /// is searched (from the previous schedule where it carries over) until the same search
 /// deadline, and kept when it misses fewer hard deadlines, is no later in total and leaves
 /// no more activities beyond the horizon; otherwise the previous round stands.
-fn second_round(
+fn regroup_rounds(
     plan: &Plan,
     templates: &Templates,
     first: (Grouped, Schedule),
@@ -422,17 +422,23 @@ fn second_round(
     options: &SolveOptions,
 ) -> Result<(Grouped, Schedule), CityError> {
     let (mut grouped, mut schedule) = first;
+    // Another round is searched only while enough time is left for it to be worth its
+    // network build and explanations.
+    let enough = || {
+        options.deadline.is_none_or(|deadline| {
+            deadline.saturating_duration_since(Instant::now())
+                >= options.search.time_limit.mul_f64(SECOND_ROUND_SHARE)
+        })
+    };
+    if !enough() {
+        return Ok((grouped, schedule));
+    }
     let (mut deadlines, mut before) = lateness(
         &Report::new(&grouped.network, &grouped.lowered, &schedule)
             .with_sharing(grouped.sharing(apart)),
     )?;
     for _ in 0..MAX_REGROUPS {
-        // Too little time left for another search to be worth its network build.
-        let enough = options.deadline.is_none_or(|deadline| {
-            deadline.saturating_duration_since(Instant::now())
-                >= options.search.time_limit.mul_f64(SECOND_ROUND_SHARE)
-        });
-        if !enough {
+        if !enough() {
             break;
         }
         let lost = regroup::lost_to_sharing(&deadlines, baseline_deadlines);
