@@ -18,8 +18,9 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::AuthMode;
 use crate::config::{ConfigError, ServiceConfig, check_bind};
 use crate::intake::PlanValidator;
+use crate::jobs::worker::{QueueWorker, WorkerSettings};
 use crate::jobs::{JobSystem, Planner};
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::Backend;
 use crate::storage::{Store, StoreError};
 
 /// What every request handler shares.
@@ -102,12 +103,13 @@ pub async fn run(
     validator: Arc<dyn PlanValidator>,
     planner: Option<Arc<dyn Planner>>,
 ) -> Result<(), ServeError> {
-    let db = config.db_path.display().to_string();
+    let db = crate::storage::postgres::redacted(&config.db);
     let store_error = |source| ServeError::Store {
         path: db.clone(),
         source,
     };
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.db_path).map_err(store_error)?);
+    let backend = crate::storage::open_store(&config.db).map_err(store_error)?;
+    let store = backend.store();
     let mode = auth_mode(store.as_ref()).map_err(store_error)?;
     check_bind(mode, config.bind)?;
     match mode {
@@ -121,8 +123,24 @@ pub async fn run(
     if planner.is_none() {
         tracing::warn!("no planning engine configured: planning requests answer 503");
     }
-    let jobs =
-        JobSystem::start(Arc::clone(&store), planner, config.planner_slots).map_err(store_error)?;
+    let mut queue_worker = None;
+    let jobs = match &backend {
+        Backend::Sqlite(_) => JobSystem::start(Arc::clone(&store), planner, config.planner_slots)
+            .map_err(store_error)?,
+        Backend::Postgres(pg) => {
+            if config.embedded_worker
+                && let Some(planner) = planner
+            {
+                let settings = WorkerSettings::new(config.planner_slots);
+                queue_worker = Some(
+                    QueueWorker::start(Arc::clone(pg), planner, settings).map_err(store_error)?,
+                );
+            } else {
+                tracing::info!("no embedded worker: jobs wait for `digonce worker` processes");
+            }
+            JobSystem::queued(Arc::clone(&store))
+        }
+    };
     let state = web::Data::new(AppState {
         store,
         jobs: Arc::clone(&jobs),
@@ -157,7 +175,13 @@ pub async fn run(
     let grace = config.shutdown_grace;
     let stopper = Arc::clone(&jobs);
     // Waiting for planner threads blocks; keep it off the async runtime.
-    let joined = std::thread::spawn(move || stopper.shutdown(grace)).join();
+    let joined = std::thread::spawn(move || {
+        stopper.shutdown(grace);
+        if let Some(worker) = queue_worker {
+            worker.shutdown(grace);
+        }
+    })
+    .join();
     if joined.is_err() {
         tracing::error!("job shutdown panicked");
     }

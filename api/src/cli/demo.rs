@@ -114,7 +114,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         rows.len()
     );
     println!("Press Ctrl-C to stop.");
-    let config = ServiceConfig::new(args.bind, args.db, ServiceConfig::DEFAULT_MAX_UPLOAD_MB);
+    let config = ServiceConfig::new(
+        args.bind,
+        args.db.display().to_string(),
+        ServiceConfig::DEFAULT_MAX_UPLOAD_MB,
+    );
     actix_web::rt::System::new().block_on(api::server::run(
         config,
         Arc::new(api::intake::GeodataValidator),
