@@ -80,7 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Worker(args) => cli::worker::run(&args),
-        Command::Demo(args) => cli::demo::run(args),
+        Command::Demo(args) => cli::demo::run(&args),
         Command::Token { command } => cli::serve::token(command),
     }
 }

@@ -46,7 +46,7 @@ pub struct DemoArgs {
 ///
 /// # Errors
 /// When the database cannot be opened or written, or the service fails to start.
-pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     super::serve::init_logging();
     let city = generate(&CityConfig::new(args.compounds, args.seed));
     let body = to_bytes(&city, &ExportOptions::default())?;

@@ -316,11 +316,12 @@ impl QueueWorker {
                     percent: 100.0,
                     ..progress
                 };
-                match self.store.finish_claimed(&job.id, me, done, &bytes)? {
-                    Some(schedule) => tracing::info!(
+                if let Some(schedule) = self.store.finish_claimed(&job.id, me, done, &bytes)? {
+                    tracing::info!(
                         job = %job.id, %schedule, seconds = started.elapsed().as_secs_f64(), "job done"
-                    ),
-                    None => tracing::info!(job = %job.id, "job no longer ours; result dropped"),
+                    );
+                } else {
+                    tracing::info!(job = %job.id, "job no longer ours; result dropped");
                 }
             }
             Ok(Err(PlannerError::Cancelled)) => {

@@ -1,5 +1,5 @@
-//! The plan features as PostGIS geometries (`plan_features`): one row per compound, work
-//! and street of a plan version, in EPSG:4326 with a GiST index, so QGIS, `ogrinfo` and
+//! The plan features as `PostGIS` geometries (`plan_features`): one row per compound, work
+//! and street of a plan version, in `EPSG:4326` with a `GiST` index, so QGIS, `ogrinfo` and
 //! spatial SQL read the layers straight from the database (`docs/postgres.md`).
 //!
 //! The rows are derived from the stored upload when the version is stored, in the same

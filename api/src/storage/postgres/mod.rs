@@ -1,4 +1,4 @@
-//! The PostgreSQL/PostGIS store: a shared database for several API processes and
+//! The PostgreSQL/`PostGIS` store: a shared database for several API processes and
 //! planning workers on any host (`docs/postgres.md`).
 //!
 //! This module owns the connection pool and the transaction boundaries; the SQL lives
@@ -7,7 +7,7 @@
 //! - `schema`: the migration steps ([`MIGRATIONS`]), applied at [`PostgresStore::open`]
 //!   under an advisory lock so that processes starting together migrate once;
 //! - `plans`: plans, their versions and the analysis of each version;
-//! - `features`: the plan features as PostGIS geometries (EPSG:4326, GiST-indexed), for
+//! - `features`: the plan features as `PostGIS` geometries (`EPSG:4326`, `GiST`-indexed), for
 //!   QGIS and `ogrinfo`;
 //! - `jobs`: planning jobs and their life cycle;
 //! - `queue`: the durable job queue the workers claim from (leases, heartbeats, retries);
@@ -84,15 +84,29 @@ fn stored_version(version: u32) -> i32 {
 }
 
 /// The PostgreSQL implementation of [`Store`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PostgresStore {
-    pool: Pool<PostgresConnectionManager<NoTls>>,
+    /// Always `Some` until dropped (see the `Drop` implementation).
+    pool: Option<Pool<PostgresConnectionManager<NoTls>>>,
     url: String,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // A client closes its connection by blocking on a runtime of its own, which
+        // panics on a thread that drives an async runtime (the last reference to the
+        // store may go on an HTTP worker): close the pool's connections on a plain thread.
+        if let Some(pool) = self.pool.take()
+            && std::thread::spawn(move || drop(pool)).join().is_err()
+        {
+            tracing::error!("closing the PostgreSQL connections panicked");
+        }
+    }
 }
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/dbname`), creates the
-    /// PostGIS extension if missing and migrates the schema to the newest version.
+    /// `PostGIS` extension if missing and migrates the schema to the newest version.
     ///
     /// # Errors
     /// [`StoreError::Database`] when the server cannot be reached or migrated;
@@ -106,7 +120,7 @@ impl PostgresStore {
             .build(manager)
             .map_err(db("connecting to the database"))?;
         let store = Self {
-            pool,
+            pool: Some(pool),
             url: url.to_owned(),
         };
         let mut client = store.client()?;
@@ -131,7 +145,8 @@ impl PostgresStore {
 
     /// A pooled connection.
     fn client(&self) -> Result<PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
-        self.pool.get().map_err(db("connecting to the database"))
+        let pool = self.pool.as_ref().ok_or(StoreError::Poisoned)?;
+        pool.get().map_err(db("connecting to the database"))
     }
 
     /// Runs `body` on a pooled connection, for reads.

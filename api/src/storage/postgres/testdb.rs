@@ -63,7 +63,7 @@ impl TestDatabase {
             },
         );
         let port = config.get_ports().first().copied().unwrap_or(5432);
-        url.push_str(&format!("{host}:{port}/{name}"));
+        let url = format!("{url}{host}:{port}/{name}");
         Some(Self { name, url })
     }
 

@@ -1,4 +1,4 @@
-//! PostgreSQL-only behaviour, each test on a fresh database: migrations, the PostGIS
+//! PostgreSQL-only behaviour, each test on a fresh database: migrations, the `PostGIS`
 //! features (read back by SQL and by GDAL's `ogrinfo`), and the durable job queue
 //! (claims that skip each other, leases taken over, bounded attempts, cancellation and
 //! one schedule per job).
