@@ -1,7 +1,6 @@
 //! Service configuration from the command line, and the start-up checks on it.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::AuthMode;
@@ -11,8 +10,8 @@ use crate::auth::AuthMode;
 pub struct ServiceConfig {
     /// Address to listen on (port 0 picks a free port; the chosen one is printed).
     pub bind: SocketAddr,
-    /// SQLite database file.
-    pub db_path: PathBuf,
+    /// The store: a SQLite database file, or a `postgres://` URL (`docs/postgres.md`).
+    pub db: String,
     /// Largest accepted request body in bytes (larger uploads get 413).
     pub max_upload_bytes: usize,
     /// Longest a request may take before it is answered with 503.
@@ -21,6 +20,10 @@ pub struct ServiceConfig {
     pub planner_slots: usize,
     /// How long shutdown waits for running planners to stop.
     pub shutdown_grace: Duration,
+    /// With PostgreSQL: whether this process also runs a planning worker on the job queue
+    /// (`--no-worker` turns it off, leaving the jobs to `digonce worker` processes). SQLite
+    /// always plans in process.
+    pub embedded_worker: bool,
 }
 
 impl ServiceConfig {
@@ -33,14 +36,15 @@ impl ServiceConfig {
 
     /// A configuration with defaults for everything but the given values.
     #[must_use]
-    pub fn new(bind: SocketAddr, db_path: PathBuf, max_upload_mb: usize) -> Self {
+    pub fn new(bind: SocketAddr, db: String, max_upload_mb: usize) -> Self {
         Self {
             bind,
-            db_path,
+            db,
             max_upload_bytes: max_upload_mb.saturating_mul(1024 * 1024),
             request_timeout: Duration::from_mins(1),
             planner_slots: std::thread::available_parallelism().map_or(1, usize::from),
             shutdown_grace: Duration::from_secs(10),
+            embedded_worker: true,
         }
     }
 }

@@ -50,6 +50,8 @@ enum Command {
     Rcpsp(cli::rcpsp::RcpspArgs),
     /// Run the HTTP service.
     Serve(cli::serve::ServeArgs),
+    /// Run a planning worker on a PostgreSQL job queue (any host, any number of them).
+    Worker(cli::worker::WorkerArgs),
     /// Generate a city, store it, plan it and serve it; prints the URLs to open.
     Demo(cli::demo::DemoArgs),
     /// Manage access tokens.
@@ -77,7 +79,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replan(args) => cli::replan::run(&args),
         Command::Rcpsp(args) => cli::rcpsp::run(&args),
         Command::Serve(args) => cli::serve::run(args),
-        Command::Demo(args) => cli::demo::run(args),
+        Command::Worker(args) => cli::worker::run(&args),
+        Command::Demo(args) => cli::demo::run(&args),
         Command::Token { command } => cli::serve::token(command),
     }
 }

@@ -18,8 +18,9 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::AuthMode;
 use crate::config::{ConfigError, ServiceConfig, check_bind};
 use crate::intake::PlanValidator;
+use crate::jobs::worker::{QueueWorker, WorkerSettings};
 use crate::jobs::{JobSystem, Planner};
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::Backend;
 use crate::storage::{Store, StoreError};
 
 /// What every request handler shares.
@@ -102,13 +103,21 @@ pub async fn run(
     validator: Arc<dyn PlanValidator>,
     planner: Option<Arc<dyn Planner>>,
 ) -> Result<(), ServeError> {
-    let db = config.db_path.display().to_string();
+    let db = crate::storage::postgres::redacted(&config.db);
     let store_error = |source| ServeError::Store {
         path: db.clone(),
         source,
     };
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.db_path).map_err(store_error)?);
-    let mode = auth_mode(store.as_ref()).map_err(store_error)?;
+    // The PostgreSQL client blocks on a runtime of its own, which may not run on this
+    // async thread: open the store, and start the jobs, on a plain thread.
+    let started = std::thread::scope(|scope| {
+        scope
+            .spawn(|| start_store_and_jobs(&config, planner))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let (store, mode, jobs, queue_worker) = started.map_err(store_error)?;
+
     check_bind(mode, config.bind)?;
     match mode {
         AuthMode::Open => tracing::warn!(
@@ -118,11 +127,6 @@ pub async fn run(
         ),
         AuthMode::Tokens => tracing::info!("token mode: every request needs a bearer token"),
     }
-    if planner.is_none() {
-        tracing::warn!("no planning engine configured: planning requests answer 503");
-    }
-    let jobs =
-        JobSystem::start(Arc::clone(&store), planner, config.planner_slots).map_err(store_error)?;
     let state = web::Data::new(AppState {
         store,
         jobs: Arc::clone(&jobs),
@@ -157,7 +161,13 @@ pub async fn run(
     let grace = config.shutdown_grace;
     let stopper = Arc::clone(&jobs);
     // Waiting for planner threads blocks; keep it off the async runtime.
-    let joined = std::thread::spawn(move || stopper.shutdown(grace)).join();
+    let joined = std::thread::spawn(move || {
+        stopper.shutdown(grace);
+        if let Some(worker) = queue_worker {
+            worker.shutdown(grace);
+        }
+    })
+    .join();
     if joined.is_err() {
         tracing::error!("job shutdown panicked");
     }
@@ -165,4 +175,44 @@ pub async fn run(
         bind: config.bind.to_string(),
         source,
     })
+}
+
+/// What start-up opens before the HTTP server binds: the store, its authentication mode,
+/// the job system and (PostgreSQL with an embedded worker) the queue worker.
+type Started = (
+    Arc<dyn Store>,
+    AuthMode,
+    Arc<JobSystem>,
+    Option<Arc<QueueWorker>>,
+);
+
+/// Opens the store named by `config.db` and starts the jobs for its backend: SQLite's
+/// in-process pool, or PostgreSQL's queue (with a worker in this process unless
+/// `--no-worker`). Runs on a plain thread (see [`run`]).
+fn start_store_and_jobs(
+    config: &ServiceConfig,
+    planner: Option<Arc<dyn Planner>>,
+) -> Result<Started, StoreError> {
+    let backend = crate::storage::open_store(&config.db)?;
+    let store = backend.store();
+    let mode = auth_mode(store.as_ref())?;
+    if planner.is_none() {
+        tracing::warn!("no planning engine configured: planning requests answer 503");
+    }
+    let mut queue_worker = None;
+    let jobs = match &backend {
+        Backend::Sqlite(_) => JobSystem::start(Arc::clone(&store), planner, config.planner_slots)?,
+        Backend::Postgres(pg) => {
+            if config.embedded_worker
+                && let Some(planner) = planner
+            {
+                let settings = WorkerSettings::new(config.planner_slots);
+                queue_worker = Some(QueueWorker::start(Arc::clone(pg), planner, settings)?);
+            } else {
+                tracing::info!("no embedded worker: jobs wait for `digonce worker` processes");
+            }
+            JobSystem::queued(Arc::clone(&store))
+        }
+    };
+    Ok((store, mode, jobs, queue_worker))
 }

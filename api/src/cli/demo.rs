@@ -46,7 +46,7 @@ pub struct DemoArgs {
 ///
 /// # Errors
 /// When the database cannot be opened or written, or the service fails to start.
-pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     super::serve::init_logging();
     let city = generate(&CityConfig::new(args.compounds, args.seed));
     let body = to_bytes(&city, &ExportOptions::default())?;
@@ -114,7 +114,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         rows.len()
     );
     println!("Press Ctrl-C to stop.");
-    let config = ServiceConfig::new(args.bind, args.db, ServiceConfig::DEFAULT_MAX_UPLOAD_MB);
+    let config = ServiceConfig::new(
+        args.bind,
+        args.db.display().to_string(),
+        ServiceConfig::DEFAULT_MAX_UPLOAD_MB,
+    );
     actix_web::rt::System::new().block_on(api::server::run(
         config,
         Arc::new(api::intake::GeodataValidator),

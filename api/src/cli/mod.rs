@@ -13,6 +13,7 @@ pub mod replan;
 pub mod report;
 pub mod serve;
 pub mod validate;
+pub mod worker;
 
 /// Reads a plan from `path` (`-` for standard input) in `crs`, printing every problem and
 /// a count to standard error when it is invalid (`None`: the command exits with 1).

@@ -1,7 +1,6 @@
 //! `digonce serve` and `digonce token`: the HTTP service and its access tokens.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,12 +12,17 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = ServiceConfig::DEFAULT_BIND)]
     pub bind: SocketAddr,
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing), or a PostgreSQL URL
+    /// (`postgres://user@host:5432/dbname`, see docs/postgres.md).
     #[arg(long, default_value = ServiceConfig::DEFAULT_DB)]
-    pub db: PathBuf,
+    pub db: String,
     /// Largest accepted upload in MiB.
     #[arg(long, default_value_t = ServiceConfig::DEFAULT_MAX_UPLOAD_MB)]
     pub max_upload_mb: usize,
+    /// With PostgreSQL: run no planning worker in this process (jobs wait for
+    /// `digonce worker` processes). Ignored with SQLite, which always plans in process.
+    #[arg(long)]
+    pub no_worker: bool,
 }
 
 /// Token subcommands.
@@ -29,9 +33,9 @@ pub enum TokenCommand {
         /// `planner`, `official` or `utility:<owner>`.
         #[arg(long)]
         role: api::auth::Role,
-        /// SQLite database file (created if missing).
+        /// SQLite database file (created if missing), or a PostgreSQL URL.
         #[arg(long, default_value = ServiceConfig::DEFAULT_DB)]
-        db: PathBuf,
+        db: String,
     },
 }
 
@@ -52,7 +56,8 @@ pub fn init_logging() {
 /// When the store cannot be opened, the address is refused or the server fails.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging();
-    let config = ServiceConfig::new(args.bind, args.db, args.max_upload_mb);
+    let mut config = ServiceConfig::new(args.bind, args.db, args.max_upload_mb);
+    config.embedded_worker = !args.no_worker;
     actix_web::rt::System::new().block_on(api::server::run(
         config,
         Arc::new(api::intake::GeodataValidator),
@@ -67,12 +72,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// When the store cannot be opened or written.
 pub fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     let TokenCommand::Create { role, db } = command;
-    let store = api::storage::sqlite::SqliteStore::open(&db)?;
-    let token = api::auth::create_token(&store, &role)?;
+    let store = api::storage::open_store(&db)?.store();
+    let token = api::auth::create_token(store.as_ref(), &role)?;
     println!("{token}");
     eprintln!(
         "Token for role {role} stored (hashed) in {}. It is shown only once.",
-        db.display()
+        api::storage::postgres::redacted(&db)
     );
     Ok(ExitCode::SUCCESS)
 }

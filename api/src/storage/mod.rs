@@ -1,16 +1,23 @@
 //! Persistent storage of plans (with versions), analyses, jobs, schedules and tokens.
 //!
-//! The service talks to storage only through the [`Store`] trait, so a PostgreSQL backend
-//! can follow the embedded SQLite one ([`sqlite::SqliteStore`]). The trait is synchronous
-//! on purpose: it stays object-safe, and the service calls it on blocking threads
-//! ([`actix_web::web::block`]) so no async worker ever waits on disk. A PostgreSQL backend
-//! can wrap the synchronous `postgres` client the same way.
+//! The service talks to storage only through the [`Store`] trait, with two backends: the
+//! embedded SQLite file ([`sqlite::SqliteStore`], the default for one planner's machine)
+//! and a shared PostgreSQL/PostGIS database ([`postgres::PostgresStore`], for several API
+//! processes and planning workers; `docs/postgres.md`). [`open_store`] picks one by the
+//! `--db` value: a `postgres://` URL or a file path. The trait is synchronous on purpose:
+//! it stays object-safe, and the service calls it on blocking threads
+//! ([`actix_web::web::block`]) so no async worker ever waits on disk or network.
 //!
 //! Every method that writes does so in one transaction: a crash leaves either the whole
 //! change or none of it.
 
+#[cfg(test)]
+mod behaviour;
 pub mod ids;
+pub mod postgres;
 pub mod sqlite;
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,9 +30,9 @@ pub enum StoreError {
     Database {
         /// What the store was doing.
         context: &'static str,
-        /// The driver's error.
+        /// The driver's error (SQLite's or PostgreSQL's); logged, never shown to clients.
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A stored JSON column could not be encoded or decoded.
     #[error("stored JSON of {what} is invalid")]
@@ -468,4 +475,49 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// [`StoreError`] when the database fails.
     fn progress(&self, plan_id: &str) -> Result<Vec<StoredProgressRow>, StoreError>;
+}
+
+/// An opened store, with its backend known (the job system needs to know: SQLite runs
+/// jobs in process, PostgreSQL through the durable queue).
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// The embedded SQLite file.
+    Sqlite(Arc<sqlite::SqliteStore>),
+    /// A PostgreSQL database.
+    Postgres(Arc<postgres::PostgresStore>),
+}
+
+impl Backend {
+    /// The store as the service uses it.
+    #[must_use]
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite(store) => Arc::clone(store) as Arc<dyn Store>,
+            Backend::Postgres(store) => Arc::clone(store) as Arc<dyn Store>,
+        }
+    }
+}
+
+/// Whether a `--db` value names a PostgreSQL database (`postgres://` or `postgresql://`).
+#[must_use]
+pub fn is_postgres_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Opens the store a `--db` value names: a `postgres://` URL selects PostgreSQL, anything
+/// else is a SQLite file path (created if missing). Either is migrated to the newest
+/// schema.
+///
+/// # Errors
+/// [`StoreError`] when the database cannot be opened or migrated.
+pub fn open_store(location: &str) -> Result<Backend, StoreError> {
+    if is_postgres_url(location) {
+        Ok(Backend::Postgres(Arc::new(postgres::PostgresStore::open(
+            location,
+        )?)))
+    } else {
+        Ok(Backend::Sqlite(Arc::new(sqlite::SqliteStore::open(
+            std::path::Path::new(location),
+        )?)))
+    }
 }

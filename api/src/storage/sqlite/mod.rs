@@ -47,7 +47,10 @@ fn now() -> String {
 
 /// Wraps a driver error with what the store was doing.
 fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Database { context, source }
+    move |source| StoreError::Database {
+        context,
+        source: Box::new(source),
+    }
 }
 
 fn to_json<T: serde::Serialize>(what: &'static str, value: &T) -> Result<String, StoreError> {

@@ -1,5 +1,11 @@
 //! Planning jobs: a queue in front of a fixed pool of worker threads running a [`Planner`].
 //!
+//! Two ways to run them, by the store's backend: with SQLite, the in-process pool below
+//! ([`JobSystem::start`]); with PostgreSQL, the durable queue in the database, served by
+//! [`worker::QueueWorker`]s in any process on any host, the API only storing and
+//! cancelling job rows ([`JobSystem::queued`]). The rest of this page is the in-process
+//! pool.
+//!
 //! A job is stored `queued` when submitted, picked up by one of `slots` worker threads
 //! (the pool is the semaphore: never more than `slots` planners at once, sized to the
 //! cores by default), stored `running`, and ends `done` (with its schedule stored in the
@@ -31,6 +37,8 @@ use crate::replanning::History;
 use crate::storage::{JobRecord, JobStatus, Progress, Store, StoreError};
 use geodata::validation::{Issue, IssueCode, ValidationReport};
 use optimizer::city::document::ScheduleDocument;
+
+pub mod worker;
 
 /// Options a client passes when starting a planning job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -196,6 +204,9 @@ pub struct JobSystem {
     queue: Mutex<Option<Sender<Ticket>>>,
     live: Arc<Mutex<HashMap<String, Live>>>,
     workers: Mutex<Vec<JoinHandle<()>>>,
+    /// Jobs run by workers elsewhere (the PostgreSQL queue): this system only stores,
+    /// reads and cancels job rows.
+    external: bool,
 }
 
 impl std::fmt::Debug for JobSystem {
@@ -208,6 +219,19 @@ impl std::fmt::Debug for JobSystem {
 
 /// How often a running job's progress is written to the store.
 pub const PROGRESS_PERSIST_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The job's `error` for a planner failure: what failed, in the planner's own words, one
+/// level deep (the causes below go to the log alone).
+pub(crate) fn failure_sentence(error: &PlannerError) -> String {
+    match std::error::Error::source(error) {
+        Some(planner) => format!("{error}: {planner}"),
+        None => error.to_string(),
+    }
+}
+
+/// The job's `error` when the planner panicked.
+pub(crate) const PANIC_REASON: &str =
+    "the planner stopped unexpectedly; the failure has been logged";
 
 /// The reason recorded on jobs found running at start-up.
 pub const ABANDONED_REASON: &str = "abandoned: the service stopped while this job was running";
@@ -237,6 +261,7 @@ impl JobSystem {
             queue: Mutex::new(Some(sender)),
             live: Arc::new(Mutex::new(HashMap::new())),
             workers: Mutex::new(Vec::new()),
+            external: false,
         });
         if system.planner.is_some() {
             let mut workers = lock(&system.workers);
@@ -270,10 +295,27 @@ impl JobSystem {
         Ok(system)
     }
 
-    /// Whether a planner is configured.
+    /// A job system whose jobs wait in the store's durable queue for workers
+    /// ([`worker::QueueWorker`], in this process or any other): submitting stores a
+    /// queued row, reading reads the row (progress as the worker's heartbeat last wrote
+    /// it), cancelling stores `cancelled`, which the holding worker sees at its next
+    /// heartbeat. Nothing is recovered at start: expired leases are reclaimed by workers.
+    #[must_use]
+    pub fn queued(store: Arc<dyn Store>) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            planner: None,
+            queue: Mutex::new(None),
+            live: Arc::new(Mutex::new(HashMap::new())),
+            workers: Mutex::new(Vec::new()),
+            external: true,
+        })
+    }
+
+    /// Whether jobs can be submitted: a planner runs here, or workers serve the queue.
     #[must_use]
     pub fn has_planner(&self) -> bool {
-        self.planner.is_some()
+        self.planner.is_some() || self.external
     }
 
     fn enqueue(&self, job: JobRecord) {
@@ -302,7 +344,7 @@ impl JobSystem {
         plan_id: &str,
         options: &JobOptions,
     ) -> Result<Option<JobRecord>, JobError> {
-        if self.planner.is_none() {
+        if !self.has_planner() {
             return Err(JobError::NoPlanner);
         }
         let options =
@@ -310,7 +352,9 @@ impl JobSystem {
         let Some(job) = self.store.create_job(plan_id, &options)? else {
             return Ok(None);
         };
-        self.enqueue(job.clone());
+        if !self.external {
+            self.enqueue(job.clone());
+        }
         Ok(Some(job))
     }
 
@@ -499,19 +543,11 @@ impl JobSystem {
                 // lists) go to the log alone.
                 let chain = crate::problem_details::cause_chain(&error);
                 tracing::error!(job = %job.id, error = %chain, "job failed");
-                let sentence = match std::error::Error::source(&error) {
-                    Some(planner) => format!("{error}: {planner}"),
-                    None => error.to_string(),
-                };
-                self.fail(job, progress, &sentence)
+                self.fail(job, progress, &failure_sentence(&error))
             }
             Err(_panic) => {
                 tracing::error!(job = %job.id, "planner panicked");
-                self.fail(
-                    job,
-                    progress,
-                    "the planner stopped unexpectedly; the failure has been logged",
-                )
+                self.fail(job, progress, PANIC_REASON)
             }
         }
     }
@@ -567,8 +603,8 @@ mod tests {
 
     /// TEST-ONLY planner: returns the fixture schedule after reporting progress, or waits
     /// for cancellation when `block` is set. Stands in for the engine in these tests only.
-    struct FixturePlanner {
-        block: bool,
+    pub(super) struct FixturePlanner {
+        pub(super) block: bool,
     }
 
     impl Planner for FixturePlanner {
