@@ -273,6 +273,20 @@ impl QueueWorker {
                 return Ok(());
             }
         };
+        // A re-planning job (`as_of`) reads the plan's newest schedule and progress.
+        let history = match crate::replanning::History::for_job(
+            &*self.store,
+            &job.plan_id,
+            job.plan_version,
+            options.as_of,
+        ) {
+            Ok(history) => history,
+            Err(error) => {
+                self.store
+                    .fail_claimed(&job.id, me, job.progress, &error.to_string())?;
+                return Ok(());
+            }
+        };
         let cancel = CancelToken::default();
         lock(&self.running).insert(job.id.clone(), cancel.clone());
         let progress = Mutex::new(job.progress);
@@ -291,6 +305,7 @@ impl QueueWorker {
                 plan_geojson: &plan.body,
                 crs: &plan.meta.crs,
                 options: &options,
+                history: history.as_ref(),
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.planner.plan(input, &report, &cancel)
