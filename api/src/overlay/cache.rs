@@ -5,11 +5,13 @@
 //! overlay many times. Plan versions and schedules never change once stored, so an
 //! overlay is keyed by (plan id, plan version, schedule id) and stays valid until
 //! evicted (at most [`OverlayCache::CAPACITY`], oldest first, by a [`BoundedCache`]) or
-//! its plan is deleted.
+//! its plan is deleted. Beside them, the GeoJSON renderings most recently asked for
+//! ([`RenderedOverlay`], at most [`OverlayCache::RENDERINGS`]).
 
 use std::sync::Arc;
 
 use super::Overlay;
+use super::rendered::{RenderKey, RenderedOverlay};
 use crate::cache::BoundedCache;
 
 /// What an overlay is built from: a plan version and the schedule shown, if any.
@@ -27,12 +29,14 @@ pub struct OverlayKey {
 #[derive(Debug)]
 pub struct OverlayCache {
     overlays: BoundedCache<OverlayKey, Arc<Overlay>>,
+    renderings: BoundedCache<RenderKey, Arc<RenderedOverlay>>,
 }
 
 impl Default for OverlayCache {
     fn default() -> Self {
         Self {
             overlays: BoundedCache::new(Self::CAPACITY),
+            renderings: BoundedCache::new(Self::RENDERINGS),
         }
     }
 }
@@ -40,6 +44,21 @@ impl Default for OverlayCache {
 impl OverlayCache {
     /// Most overlays kept at once (a 2,000-compound city is a few tens of MB built).
     pub const CAPACITY: usize = 8;
+
+    /// Most renderings kept at once (a 2,000-compound city renders to about 12 MB plus
+    /// about 1.5 MB gzip-encoded).
+    pub const RENDERINGS: usize = 16;
+
+    /// The cached rendering, if present.
+    #[must_use]
+    pub fn rendering(&self, key: &RenderKey) -> Option<Arc<RenderedOverlay>> {
+        self.renderings.get(key)
+    }
+
+    /// Adds a rendering, evicting the oldest when full.
+    pub fn insert_rendering(&self, key: RenderKey, rendered: Arc<RenderedOverlay>) {
+        self.renderings.insert(key, rendered);
+    }
 
     /// The cached overlay, if present.
     #[must_use]
@@ -55,5 +74,6 @@ impl OverlayCache {
     /// Drops every overlay of a plan (after the plan is deleted).
     pub fn forget_plan(&self, plan_id: &str) {
         self.overlays.retain(|key, _| key.plan_id != plan_id);
+        self.renderings.retain(|key, _| key.plan_id != plan_id);
     }
 }

@@ -13,6 +13,7 @@ pub mod cache;
 pub mod filter;
 pub mod geometry;
 pub mod progress;
+pub mod rendered;
 pub mod short_code;
 
 use std::collections::{BTreeMap, BTreeSet};

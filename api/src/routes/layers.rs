@@ -1,7 +1,7 @@
 //! A plan's analysis and the map overlays of plans and schedules, as GeoJSON.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,6 +14,7 @@ use crate::overlay::Overlay;
 use crate::overlay::cache::OverlayCache;
 use crate::overlay::filter::Filter;
 use crate::overlay::geometry::OutputCrs;
+use crate::overlay::rendered::{RenderKey, RenderedOverlay};
 use crate::problem_details::{ApiError, ProblemDocument};
 use crate::server::AppState;
 use crate::storage::Store;
@@ -138,6 +139,34 @@ pub(crate) fn geojson(bytes: Vec<u8>) -> HttpResponse {
         .body(bytes)
 }
 
+/// A rendering as the request asks for it: `304 Not Modified` when `If-None-Match` names
+/// its tag, else the bytes (gzip-encoded when `Accept-Encoding` allows), always with the
+/// `ETag` and `Vary: Accept-Encoding`.
+fn conditional(rendered: &RenderedOverlay, request: &HttpRequest) -> HttpResponse {
+    let header_of = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let not_modified = header_of(header::IF_NONE_MATCH).is_some_and(|v| rendered.matches(v));
+    let mut answer = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    answer
+        .insert_header((header::ETAG, rendered.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if not_modified {
+        return answer.finish();
+    }
+    answer.content_type(GEO_JSON);
+    if rendered.gzip_for(header_of(header::ACCEPT_ENCODING)) {
+        answer
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(rendered.gzip.clone())
+    } else {
+        answer.body(rendered.body.clone())
+    }
+}
+
 /// A plan's spatial analysis: corridors, shared trenches, crossings and moratorium
 /// conflicts (computed once per plan version, then served from the store).
 ///
@@ -197,6 +226,7 @@ fn render(overlay: &Overlay, query: &OverlayQuery) -> Result<Vec<u8>, ApiError> 
             (Object = "application/geo+json"),
             (Vec<u8> = "application/geopackage+sqlite3"),
         )),
+        (status = 304, description = "The client's copy is current: If-None-Match named the rendering's ETag"),
         (status = 400, description = "Malformed bbox, datetime, crs or format", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = ProblemDocument, content_type = "application/problem+json"),
     ),
@@ -207,10 +237,11 @@ pub async fn plan_overlay(
     principal: Principal,
     id: web::Path<String>,
     query: web::Query<OverlayQuery>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     overlay(
         &state,
-        &principal,
+        (&principal, &request),
         ("building a plan overlay", "plan"),
         id.into_inner(),
         query.into_inner(),
@@ -231,6 +262,7 @@ pub async fn plan_overlay(
             (Object = "application/geo+json"),
             (Vec<u8> = "application/geopackage+sqlite3"),
         )),
+        (status = 304, description = "The client's copy is current: If-None-Match named the rendering's ETag"),
         (status = 400, description = "Malformed bbox, datetime, crs or format", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such schedule", body = ProblemDocument, content_type = "application/problem+json"),
     ),
@@ -241,10 +273,11 @@ pub async fn schedule_overlay(
     principal: Principal,
     id: web::Path<String>,
     query: web::Query<OverlayQuery>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     overlay(
         &state,
-        &principal,
+        (&principal, &request),
         ("building a schedule overlay", "schedule"),
         id.into_inner(),
         query.into_inner(),
@@ -262,7 +295,7 @@ type OverlayLoader =
 /// threads.
 async fn overlay(
     state: &web::Data<AppState>,
-    principal: &Principal,
+    (principal, request): (&Principal, &HttpRequest),
     (what, resource): (&'static str, &'static str),
     id: String,
     query: OverlayQuery,
@@ -281,8 +314,27 @@ async fn overlay(
     .await?;
     match format {
         OverlayFormat::GeoJson => {
-            let body = blocking("rendering an overlay", move || render(&overlay, &query)).await?;
-            Ok(geojson(body))
+            let key = RenderKey {
+                plan_id: overlay.meta.plan_id.clone(),
+                plan_version: overlay.meta.plan_version,
+                schedule_id: overlay.meta.schedule_id.clone(),
+                bbox: query.bbox.clone(),
+                datetime: query.datetime.clone(),
+                crs: query.crs.clone(),
+                today: chrono::Utc::now().date_naive(),
+            };
+            let rendered = match state.overlay_cache.rendering(&key) {
+                Some(rendered) => rendered,
+                None => {
+                    let rendered = blocking("rendering an overlay", move || {
+                        render(&overlay, &query).map(|body| Arc::new(RenderedOverlay::new(body)))
+                    })
+                    .await?;
+                    state.overlay_cache.insert_rendering(key, rendered.clone());
+                    rendered
+                }
+            };
+            Ok(conditional(&rendered, request))
         }
         OverlayFormat::GeoPackage(crs) => {
             let body = blocking("writing a GeoPackage", move || {
