@@ -86,7 +86,10 @@ async fn an_overlay_is_tagged_revalidated_with_304_and_sent_gzip_when_accepted()
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
     assert_eq!(first.headers().get(header::CONTENT_ENCODING), None);
     assert_eq!(
-        first.headers().get(header::VARY).map(|v| v.as_bytes()),
+        first
+            .headers()
+            .get(header::VARY)
+            .map(header::HeaderValue::as_bytes),
         Some(&b"Accept-Encoding"[..])
     );
     let plain = test::read_body(first).await;
@@ -129,7 +132,7 @@ async fn an_overlay_is_tagged_revalidated_with_304_and_sent_gzip_when_accepted()
         zipped
             .headers()
             .get(header::CONTENT_ENCODING)
-            .map(|v| v.as_bytes()),
+            .map(header::HeaderValue::as_bytes),
         Some(&b"gzip"[..])
     );
     let compressed = test::read_body(zipped).await;

@@ -247,6 +247,41 @@ impl QueueWorker {
     }
 
     /// Runs one claimed job to its end.
+    /// A claimed job's options and, for a re-planning job (`as_of`), the plan's newest
+    /// schedule and progress; `None` after failing the job when either cannot be read.
+    fn inputs_of(
+        &self,
+        job: &crate::storage::JobRecord,
+        me: &str,
+    ) -> Result<Option<(JobOptions, Option<crate::replanning::History>)>, StoreError> {
+        let options: JobOptions = match serde_json::from_value(job.options.clone()) {
+            Ok(options) => options,
+            Err(error) => {
+                tracing::error!(job = %job.id, %error, "stored job options are unreadable");
+                self.store.fail_claimed(
+                    &job.id,
+                    me,
+                    job.progress,
+                    "the stored job options are unreadable",
+                )?;
+                return Ok(None);
+            }
+        };
+        match crate::replanning::History::for_job(
+            &*self.store,
+            &job.plan_id,
+            job.plan_version,
+            options.as_of,
+        ) {
+            Ok(history) => Ok(Some((options, history))),
+            Err(error) => {
+                self.store
+                    .fail_claimed(&job.id, me, job.progress, &error.to_string())?;
+                Ok(None)
+            }
+        }
+    }
+
     fn run(&self, claim: &Claim) -> Result<(), StoreError> {
         let job = &claim.job;
         let me = self.settings.worker_id.as_str();
@@ -260,32 +295,8 @@ impl QueueWorker {
             )?;
             return Ok(());
         };
-        let options: JobOptions = match serde_json::from_value(job.options.clone()) {
-            Ok(options) => options,
-            Err(error) => {
-                tracing::error!(job = %job.id, %error, "stored job options are unreadable");
-                self.store.fail_claimed(
-                    &job.id,
-                    me,
-                    job.progress,
-                    "the stored job options are unreadable",
-                )?;
-                return Ok(());
-            }
-        };
-        // A re-planning job (`as_of`) reads the plan's newest schedule and progress.
-        let history = match crate::replanning::History::for_job(
-            &*self.store,
-            &job.plan_id,
-            job.plan_version,
-            options.as_of,
-        ) {
-            Ok(history) => history,
-            Err(error) => {
-                self.store
-                    .fail_claimed(&job.id, me, job.progress, &error.to_string())?;
-                return Ok(());
-            }
+        let Some((options, history)) = self.inputs_of(job, me)? else {
+            return Ok(());
         };
         let cancel = CancelToken::default();
         lock(&self.running).insert(job.id.clone(), cancel.clone());

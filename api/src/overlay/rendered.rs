@@ -19,6 +19,9 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
 
+/// Lower-case hexadecimal digits of the entity tag.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// What fixes the bytes of a rendering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RenderKey {
@@ -54,13 +57,13 @@ impl RenderedOverlay {
     #[must_use]
     pub fn new(body: Vec<u8>) -> Self {
         let digest = Sha256::digest(&body);
-        let etag = format!(
-            "\"{}\"",
-            digest[..16]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let mut etag = String::with_capacity(34);
+        etag.push('"');
+        for b in &digest[..16] {
+            etag.push(char::from(HEX[usize::from(b >> 4)]));
+            etag.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        etag.push('"');
         let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 8), Compression::fast());
         // Writing into a Vec cannot fail; an encoder that did would leave the plain body
         // as the only encoding served.

@@ -323,16 +323,15 @@ async fn overlay(
                 crs: query.crs.clone(),
                 today: chrono::Utc::now().date_naive(),
             };
-            let rendered = match state.overlay_cache.rendering(&key) {
-                Some(rendered) => rendered,
-                None => {
-                    let rendered = blocking("rendering an overlay", move || {
-                        render(&overlay, &query).map(|body| Arc::new(RenderedOverlay::new(body)))
-                    })
-                    .await?;
-                    state.overlay_cache.insert_rendering(key, rendered.clone());
-                    rendered
-                }
+            let rendered = if let Some(rendered) = state.overlay_cache.rendering(&key) {
+                rendered
+            } else {
+                let rendered = blocking("rendering an overlay", move || {
+                    render(&overlay, &query).map(|body| Arc::new(RenderedOverlay::new(body)))
+                })
+                .await?;
+                state.overlay_cache.insert_rendering(key, rendered.clone());
+                rendered
             };
             Ok(conditional(&rendered, request))
         }

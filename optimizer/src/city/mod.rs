@@ -31,7 +31,7 @@ use crate::check::check;
 use crate::city::network::{Network, NetworkError, Templates};
 use crate::engine::Progress;
 use crate::engine::SearchOptions;
-use crate::engine::{Schedule, SolveError, SolveOptions, solve};
+use crate::engine::{Problem, Schedule, SolveError, SolveOptions, solve};
 use crate::engine::{Violation, verify};
 use coordination::LeastDays;
 use document::{
@@ -144,31 +144,12 @@ fn plan_city_with(
         replan::constrain(&first.network, &mut first.lowered, actuals, previous)
     });
     let solve_options = solve_options(options, began);
-    let baseline_options = SolveOptions {
-        progress: None,
-        ..solve_options.clone()
-    };
-    // The coordinated plan and the uncoordinated baseline get the same search effort, side
-    // by side, so the saving compares like with like.
-    let (schedule, baseline_schedule) = rayon::join(
-        || match &warm_starts {
-            None => {
-                solve(&first.lowered.problem, &solve_options).map(|s| (s, replan::WarmStart::Fresh))
-            }
-            Some(starts) => replan::solve_warm(&first.lowered.problem, &solve_options, starts),
-        },
-        || solve(&baseline_lowered.problem, &baseline_options),
-    );
-    let cancelled_or = |wrap: fn(SolveError) -> CityError| {
-        move |source| match source {
-            SolveError::Cancelled => CityError::Cancelled,
-            source => wrap(source),
-        }
-    };
-    let (schedule, warm_start) =
-        schedule.map_err(cancelled_or(|source| CityError::Solve { source }))?;
-    let baseline_schedule =
-        baseline_schedule.map_err(cancelled_or(|source| CityError::Baseline { source }))?;
+    let (schedule, warm_start, baseline_schedule) = first_round(
+        &first.lowered.problem,
+        warm_starts.as_deref(),
+        &baseline_lowered.problem,
+        &solve_options,
+    )?;
     let baseline_report = Report::new(&baseline.network, &baseline_lowered, &baseline_schedule);
     let (baseline_deadlines, _) = baseline_report
         .deadlines_and_horizon()
@@ -183,13 +164,7 @@ fn plan_city_with(
             apart,
             &baseline_deadlines,
             &solve_options,
-        )
-        .map_err(|e| match e {
-            CityError::Solve {
-                source: SolveError::Cancelled,
-            } => CityError::Cancelled,
-            e => e,
-        })?
+        )?
     } else {
         (first, schedule)
     };
@@ -261,6 +236,42 @@ fn plan_city_with(
     document.summary.violations.extend(broken);
     document.summary.verified = document.summary.violations.is_empty();
     Ok((document, warm_start))
+}
+
+/// The first search of the coordinated plan (from `warm_starts` on a re-plan) and the
+/// search of the uncoordinated baseline, side by side with the same effort so the saving
+/// compares like with like.
+fn first_round(
+    coordinated: &Problem,
+    warm_starts: Option<&[Vec<i64>]>,
+    baseline: &Problem,
+    options: &SolveOptions,
+) -> Result<(Schedule, replan::WarmStart, Schedule), CityError> {
+    let baseline_options = SolveOptions {
+        progress: None,
+        ..options.clone()
+    };
+    let (schedule, baseline_schedule) = rayon::join(
+        || match warm_starts {
+            None => solve(coordinated, options).map(|s| (s, replan::WarmStart::Fresh)),
+            Some(starts) => replan::solve_warm(coordinated, options, starts),
+        },
+        || solve(baseline, &baseline_options),
+    );
+    let (schedule, warm_start) = schedule.map_err(solve_error)?;
+    let baseline_schedule = baseline_schedule.map_err(|source| match source {
+        SolveError::Cancelled => CityError::Cancelled,
+        source => CityError::Baseline { source },
+    })?;
+    Ok((schedule, warm_start, baseline_schedule))
+}
+
+/// A search's error as the city's: cancelled, or the plan cannot be scheduled.
+fn solve_error(source: SolveError) -> CityError {
+    match source {
+        SolveError::Cancelled => CityError::Cancelled,
+        source => CityError::Solve { source },
+    }
 }
 
 /// The search options of a run that began at `began`.
@@ -395,17 +406,43 @@ impl Grouped {
     }
 }
 
-/// How late a round's schedule is: hard deadlines missed, their total days late, and the
-/// activities beyond the horizon.
-fn lateness(report: &Report<'_>) -> Result<(Vec<DeadlineOutcome>, (usize, i64, usize)), CityError> {
-    let (deadlines, beyond) = report
-        .deadlines_and_horizon()
-        .map_err(|source| CityError::Solve { source })?;
-    let (missed, days) = deadlines
-        .iter()
-        .filter(|d| d.is_missed_hard())
-        .fold((0, 0), |(n, days), d| (n + 1, days + d.lateness_days));
-    Ok((deadlines, (missed, days, beyond.len())))
+/// How late a round's schedule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lateness {
+    /// Hard deadlines missed.
+    missed: usize,
+    /// Their total days late.
+    days: i64,
+    /// Activities beyond the horizon.
+    beyond_horizon: usize,
+}
+
+impl Lateness {
+    /// A round's deadlines and how late it is.
+    fn of(report: &Report<'_>) -> Result<(Vec<DeadlineOutcome>, Self), CityError> {
+        let (deadlines, beyond) = report
+            .deadlines_and_horizon()
+            .map_err(|source| CityError::Solve { source })?;
+        let (missed, days) = deadlines
+            .iter()
+            .filter(|d| d.is_missed_hard())
+            .fold((0, 0), |(n, days), d| (n + 1, days + d.lateness_days));
+        Ok((
+            deadlines,
+            Self {
+                missed,
+                days,
+                beyond_horizon: beyond.len(),
+            },
+        ))
+    }
+
+    /// Fewer hard deadlines missed, no more days late and no more beyond the horizon.
+    fn improves_on(self, before: Self) -> bool {
+        self.missed < before.missed
+            && self.days <= before.days
+            && self.beyond_horizon <= before.beyond_horizon
+    }
 }
 
 /// The second look at the grouping ([`regroup`]): while the schedule misses hard deadlines
@@ -433,7 +470,7 @@ fn regroup_rounds(
     if !enough() {
         return Ok((grouped, schedule));
     }
-    let (mut deadlines, mut before) = lateness(
+    let (mut deadlines, mut before) = Lateness::of(
         &Report::new(&grouped.network, &grouped.lowered, &schedule)
             .with_sharing(grouped.sharing(apart)),
     )?;
@@ -465,11 +502,11 @@ fn regroup_rounds(
             }
             None => solve(&next.lowered.problem, options),
         }
-        .map_err(|source| CityError::Solve { source })?;
-        let (again, after) = lateness(
+        .map_err(solve_error)?;
+        let (again, after) = Lateness::of(
             &Report::new(&next.network, &next.lowered, &searched).with_sharing(next.sharing(apart)),
         )?;
-        if !(after.0 < before.0 && after.1 <= before.1 && after.2 <= before.2) {
+        if !after.improves_on(before) {
             break;
         }
         (grouped, schedule, deadlines, before) = (next, searched, again, after);
