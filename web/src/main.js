@@ -597,7 +597,7 @@ async function main() {
       map.addSource(kind, { type: 'geojson', data: { type: 'FeatureCollection', features: slim(kind, byKind[kind]) } });
     }
     for (const layer of layers()) map.addLayer(layer);
-    addVillages(map, `${apiRoot()}v1/plans/${encodeURIComponent(dbg.planId)}/villages${state.config.tile_crs === 'gcj02' ? '?crs=gcj02' : ''}`, token() ? { authorization: `Bearer ${token()}` } : {}).then((n) => { dbg.counts.village = n; });
+    addVillages(map, `${apiRoot()}v1/plans/${encodeURIComponent(dbg.planId)}/villages${state.config.tile_crs === 'gcj02' ? '?crs=gcj02' : ''}`, token() ? { authorization: `Bearer ${token()}` } : {}).then((n) => { dbg.villages = n; });
     map.on('click', onClick);
     for (const l of CLICKABLE) {
       map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
