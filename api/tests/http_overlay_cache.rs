@@ -2,18 +2,18 @@
 //! `304 Not Modified` for a client that names it, the gzip encoding for a client that
 //! accepts it (decoding to the same document), and a different tag for a different query.
 
+mod common;
+
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{App, test, web};
 use api::auth::{AuthMode, Role, create_token};
-use api::intake::{GeodataValidator, ValidatedPlan};
 use api::jobs::JobSystem;
 use api::server::AppState;
+use api::storage::Store;
 use api::storage::sqlite::SqliteStore;
-use api::storage::{NewPlanVersion, Store};
 use serde_json::Value;
 
 const PLAN: &[u8] = include_bytes!("../../tests/fixtures/schedules/renewal.plan.geojson");
@@ -22,34 +22,12 @@ const SCHEDULE: &[u8] = include_bytes!("../../tests/fixtures/schedules/renewal.s
 fn state() -> (web::Data<AppState>, Arc<dyn Store>, String) {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().expect("store"));
     let jobs = JobSystem::start(Arc::clone(&store), None, 1).expect("jobs");
-    let parsed = geodata::ingest::ingest(PLAN, &geodata::ingest::IngestOptions::default())
-        .expect("a valid plan");
-    let valid = ValidatedPlan::from_plan(&parsed);
-    let plan_id = store
-        .create_plan(&NewPlanVersion {
-            name: valid.name,
-            crs: "wgs84".into(),
-            body: PLAN.to_vec(),
-            summary: valid.summary,
-            locations: valid.locations,
-            source: None,
-        })
-        .expect("plan")
-        .id;
+    let plan_id = common::store_plan(store.as_ref(), PLAN);
     store
         .insert_schedule(&plan_id, 1, SCHEDULE)
         .expect("schedule")
         .expect("plan exists");
-    let state = web::Data::new(AppState {
-        store: Arc::clone(&store),
-        jobs,
-        validator: Arc::new(GeodataValidator),
-        auth_mode: AuthMode::Tokens,
-        max_upload_bytes: 1 << 20,
-        request_timeout: Duration::from_secs(30),
-        export_cache: api::export::cache::ExportCache::default(),
-        overlay_cache: api::overlay::cache::OverlayCache::default(),
-    });
+    let state = common::app_state(&store, jobs, AuthMode::Tokens);
     (state, store, plan_id)
 }
 

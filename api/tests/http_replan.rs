@@ -3,18 +3,19 @@
 //! schedule whose document fixes the finished work at its actual dates and lists what
 //! moved per owner.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{App, test, web};
 use api::auth::AuthMode;
-use api::intake::{GeodataValidator, ValidatedPlan};
 use api::jobs::JobSystem;
 use api::planner::CityPlanner;
 use api::server::AppState;
+use api::storage::Store;
 use api::storage::sqlite::SqliteStore;
-use api::storage::{NewPlanVersion, Store};
 use serde_json::{Value, json};
 
 const PLAN: &[u8] = include_bytes!("../../tests/fixtures/schedules/renewal.plan.geojson");
@@ -29,30 +30,8 @@ fn state() -> (web::Data<AppState>, Arc<dyn Store>, String) {
         default_time_limit: Duration::from_secs(1),
     };
     let jobs = JobSystem::start(Arc::clone(&store), Some(Arc::new(planner)), 1).expect("jobs");
-    let parsed = geodata::ingest::ingest(PLAN, &geodata::ingest::IngestOptions::default())
-        .expect("a valid plan");
-    let valid = ValidatedPlan::from_plan(&parsed);
-    let plan_id = store
-        .create_plan(&NewPlanVersion {
-            name: valid.name,
-            crs: "wgs84".into(),
-            body: PLAN.to_vec(),
-            summary: valid.summary,
-            locations: valid.locations,
-            source: None,
-        })
-        .expect("plan")
-        .id;
-    let state = web::Data::new(AppState {
-        store: Arc::clone(&store),
-        jobs,
-        validator: Arc::new(GeodataValidator),
-        auth_mode: AuthMode::Open,
-        max_upload_bytes: 1 << 20,
-        request_timeout: Duration::from_secs(30),
-        export_cache: api::export::cache::ExportCache::default(),
-        overlay_cache: api::overlay::cache::OverlayCache::default(),
-    });
+    let plan_id = common::store_plan(store.as_ref(), PLAN);
+    let state = common::app_state(&store, jobs, AuthMode::Open);
     (state, store, plan_id)
 }
 
