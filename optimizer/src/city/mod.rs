@@ -156,7 +156,7 @@ fn plan_city_with(
         .map_err(|source| CityError::Baseline { source })?;
     let apart = (&baseline.network, &apart_least);
     // A re-plan keeps the grouping its history was dug with.
-    let (grouped, schedule) = if replan.is_none() {
+    let (grouped, schedule, outcomes) = if replan.is_none() {
         regroup_rounds(
             plan,
             &templates,
@@ -166,7 +166,7 @@ fn plan_city_with(
             &solve_options,
         )?
     } else {
-        (first, schedule)
+        (first, schedule, None)
     };
     let Grouped {
         inputs,
@@ -179,9 +179,10 @@ fn plan_city_with(
         least: &shared_least,
         apart,
     });
-    let (deadlines, beyond_horizon) = report
-        .deadlines_and_horizon()
-        .map_err(|source| CityError::Solve { source })?;
+    let (deadlines, beyond_horizon) = match outcomes {
+        Some(outcomes) => outcomes,
+        None => Lateness::of(&report)?.0,
+    };
     // Missed hard deadlines and activities beyond the horizon are reported in the
     // document; every other violation means the schedule breaks a rule.
     let violations = engine_violations(&lowered.problem, &schedule);
@@ -406,6 +407,9 @@ impl Grouped {
     }
 }
 
+/// A schedule's deadline outcomes and the activities it ends beyond the horizon.
+type Outcomes = (Vec<DeadlineOutcome>, Vec<document::BeyondHorizon>);
+
 /// How late a round's schedule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Lateness {
@@ -418,8 +422,8 @@ struct Lateness {
 }
 
 impl Lateness {
-    /// A round's deadlines and how late it is.
-    fn of(report: &Report<'_>) -> Result<(Vec<DeadlineOutcome>, Self), CityError> {
+    /// A round's deadline outcomes, what ends beyond the horizon, and how late it is.
+    fn of(report: &Report<'_>) -> Result<(Outcomes, Self), CityError> {
         let (deadlines, beyond) = report
             .deadlines_and_horizon()
             .map_err(|source| CityError::Solve { source })?;
@@ -427,14 +431,12 @@ impl Lateness {
             .iter()
             .filter(|d| d.is_missed_hard())
             .fold((0, 0), |(n, days), d| (n + 1, days + d.lateness_days));
-        Ok((
-            deadlines,
-            Self {
-                missed,
-                days,
-                beyond_horizon: beyond.len(),
-            },
-        ))
+        let lateness = Self {
+            missed,
+            days,
+            beyond_horizon: beyond.len(),
+        };
+        Ok(((deadlines, beyond), lateness))
     }
 
     /// Fewer hard deadlines missed, no more days late and no more beyond the horizon.
@@ -449,7 +451,9 @@ impl Lateness {
 /// the uncoordinated schedule meets and a shared trench is behind them, the regrouped plan
 /// is searched (from the previous schedule where it carries over) until the same search
 /// deadline, and kept when it misses fewer hard deadlines, is no later in total and leaves
-/// no more activities beyond the horizon; otherwise the previous round stands.
+/// no more activities beyond the horizon; otherwise the previous round stands. With the
+/// kept round comes its deadline outcomes when they were computed, so the document does not
+/// explain the same misses again.
 fn regroup_rounds(
     plan: &Plan,
     templates: &Templates,
@@ -457,7 +461,7 @@ fn regroup_rounds(
     apart: (&Network, &LeastDays),
     baseline_deadlines: &[DeadlineOutcome],
     options: &SolveOptions,
-) -> Result<(Grouped, Schedule), CityError> {
+) -> Result<(Grouped, Schedule, Option<Outcomes>), CityError> {
     let (mut grouped, mut schedule) = first;
     // Another round is searched only while enough time is left for it to be worth its
     // network build and explanations.
@@ -468,9 +472,9 @@ fn regroup_rounds(
         })
     };
     if !enough() {
-        return Ok((grouped, schedule));
+        return Ok((grouped, schedule, None));
     }
-    let (mut deadlines, mut before) = Lateness::of(
+    let (mut outcomes, mut before) = Lateness::of(
         &Report::new(&grouped.network, &grouped.lowered, &schedule)
             .with_sharing(grouped.sharing(apart)),
     )?;
@@ -478,7 +482,7 @@ fn regroup_rounds(
         if !enough() {
             break;
         }
-        let lost = regroup::lost_to_sharing(&deadlines, baseline_deadlines);
+        let lost = regroup::lost_to_sharing(&outcomes.0, baseline_deadlines);
         let Some(regrouped) = regroup::regroup(&grouped.inputs.trenches, &lost) else {
             break;
         };
@@ -509,9 +513,9 @@ fn regroup_rounds(
         if !after.improves_on(before) {
             break;
         }
-        (grouped, schedule, deadlines, before) = (next, searched, again, after);
+        (grouped, schedule, outcomes, before) = (next, searched, again, after);
     }
-    Ok((grouped, schedule))
+    Ok((grouped, schedule, Some(outcomes)))
 }
 
 /// What the engine's verifier finds in its own schedule besides missed deadlines.
